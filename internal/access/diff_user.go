@@ -1,0 +1,151 @@
+package access
+
+import (
+	"fmt"
+	"slices"
+)
+
+// diffUser lists one desired user's changes in a safe order.
+func diffUser(d *DesiredUser, u *ObservedUser, o DiffOptions) ([]Change, *Problem) {
+	var problem *Problem
+	want := normGroups(d.GroupIDs)
+	if len(want) > o.MaxGroups {
+		problem = &Problem{CustomerID: d.CustomerID, Field: "groups", Reason: fmt.Sprintf(
+			"%s needs %d Brivo groups, more than the %d a user may have; its groups are left unchanged",
+			d.ExternalID, len(want), o.MaxGroups)}
+		want = nil
+	}
+	if u == nil {
+		return createUser(d, want, o), problem
+	}
+	var have []int64
+	if problem == nil {
+		have = normGroups(u.GroupIDs)
+	}
+	base := Change{ExternalID: d.ExternalID, BrivoID: u.BrivoID}
+	user := *d
+	user.GroupIDs = slices.Clone(d.GroupIDs)
+	var out []Change
+	if u.FirstName != d.FirstName || u.LastName != d.LastName || u.Email != d.Email {
+		c := base
+		c.Kind, c.User = PatchUser, &user
+		out = append(out, c)
+	}
+	add, remove := setDiff(want, have), setDiff(have, want)
+	if problem != nil {
+		add, remove = nil, nil
+	}
+	// While the user is suspended (and until it is unsuspended, last) no
+	// change removes access it has.
+	active := !u.Suspended
+	groups := Change{ExternalID: d.ExternalID, BrivoID: u.BrivoID, Kind: ChangeGroups,
+		AddGroups: add, RemoveGroups: remove, Revocation: active && len(remove) > 0, Scheduled: true}
+	var narrow, widen []Change
+	for _, cr := range sortedCredentials(u.Credentials) {
+		cur := Window{To: cr.To}
+		if cr.From != nil {
+			cur.From = *cr.From
+		}
+		if cr.From != nil && cur.Equal(d.Window) {
+			continue
+		}
+		w := d.Window
+		c := Change{ExternalID: d.ExternalID, BrivoID: u.BrivoID, Kind: SetWindow, CredentialID: cr.ID,
+			Window: &w, Scheduled: true}
+		if narrows(cr, d.Window) {
+			c.Revocation = active
+			narrow = append(narrow, c)
+		} else {
+			widen = append(widen, c)
+		}
+	}
+	if d.Suspended {
+		if active {
+			c := base
+			c.Kind, c.Revocation, c.Scheduled = Suspend, true, true
+			out = append(out, c)
+		}
+		groups.Revocation = false
+		if len(add)+len(remove) > 0 {
+			out = append(out, groups)
+		}
+		for _, c := range append(narrow, widen...) {
+			c.Revocation = false
+			out = append(out, c)
+		}
+		return out, problem
+	}
+	if len(remove) > 0 {
+		out = append(out, groups)
+	}
+	out = append(out, narrow...)
+	if len(remove) == 0 && len(add) > 0 {
+		out = append(out, groups)
+	}
+	out = append(out, widen...)
+	if o.InviteMobilePass && d.Email != "" && len(u.Credentials) == 0 && !u.PendingInvitation {
+		c := base
+		w := d.Window
+		c.Kind, c.Window = InviteMobilePass, &w
+		out = append(out, c)
+	}
+	if u.Suspended {
+		c := base
+		c.Kind = Unsuspend
+		out = append(out, c)
+	}
+	return out, problem
+}
+
+// createUser provisions a user Brivo does not have yet; a user whose window
+// is over (a former resident never seen) is not created.
+func createUser(d *DesiredUser, groups []int64, o DiffOptions) []Change {
+	if d.Suspended {
+		return nil
+	}
+	user := *d
+	user.GroupIDs = slices.Clone(groups)
+	w := d.Window
+	out := []Change{{Kind: CreateUser, ExternalID: d.ExternalID, User: &user, Window: &w}}
+	if len(groups) > 0 {
+		out = append(out, Change{Kind: ChangeGroups, ExternalID: d.ExternalID, AddGroups: slices.Clone(groups)})
+	}
+	if o.InviteMobilePass && d.Email != "" {
+		out = append(out, Change{Kind: InviteMobilePass, ExternalID: d.ExternalID, Window: &w})
+	}
+	return out
+}
+
+// narrows reports whether setting want on the credential shortens its
+// window at either end.
+func narrows(cr ObservedCredential, want Window) bool {
+	if cr.From == nil || want.From.After(*cr.From) {
+		return true
+	}
+	return endsBefore(want.To, cr.To)
+}
+
+func sortedCredentials(cs []ObservedCredential) []ObservedCredential {
+	out := slices.Clone(cs)
+	slices.SortStableFunc(out, func(a, b ObservedCredential) int {
+		switch {
+		case a.ID < b.ID:
+			return -1
+		case a.ID > b.ID:
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+// setDiff returns the sorted elements of a not in b (both sorted).
+func setDiff(a, b []int64) []int64 {
+	var out []int64
+	for _, x := range a {
+		if _, found := slices.BinarySearch(b, x); !found {
+			out = append(out, x)
+		}
+	}
+	return out
+}

@@ -1,0 +1,131 @@
+// Package access is the product's access policy: it turns Entrata facts
+// (units, leases, customers) and a property's mapping into entitlements (who
+// may open which Brivo groups' doors, from when to when), plans the desired
+// Brivo state at any instant and the future instants at which it changes,
+// diffs that desired state against the Brivo records the product owns, and
+// guards against mass revocations. It does no I/O (except LoadMapping reading
+// the mapping file) and reads no clock: "now" is always an argument. Every
+// output is sorted, so identical input gives identical output whatever the
+// order of the input or of Go's maps.
+//
+// # Identity
+//
+// One Brivo user per Entrata customer: externalId = "entrata-" + customerId.
+// Renewals and transfers keep the customer id, hence the same user and the
+// same credential (deleting it would force a new mobile-pass invitation).
+//
+// # Who gets access
+//
+// A customer on a lease is granted access when all of these hold:
+//   - the customer's type is not Guarantor (case-insensitive); Primary,
+//     Co-Applicant, Occupant and any other type are residents;
+//   - the customer's status is Current, Future or Notice (an empty status
+//     takes the lease's status; any other unknown status is a Problem);
+//   - the lease's status is Future, Current or Notice.
+//
+// Applicant and Cancelled leases and Cancelled customers never grant and are
+// ignored silently. A Past lease, or a Past customer, grants nothing beyond
+// its move-out: when it has a move-out date it yields a window that ends
+// there (so a former resident's record is suspended on schedule, and the old
+// unit of a transfer keeps its door until the move-out); without one it yields
+// nothing at all, and a Brivo record for that customer is revoked as absent
+// (which the mass-revocation guard counts).
+//
+// A guarantor who is also an occupant on another lease is entitled through
+// that other lease only: roles are decided per (lease, customer).
+//
+// # Windows
+//
+// Start = the customer's move-in date, else the lease's, at the property's
+// start time (ACCESS_START_TIME or accessStartTime, default 10:00) in the
+// property's zone. End = the move-out date (the customer's, else the
+// lease's) at the end time (default 16:00); with none the window is
+// open-ended. A lease's end date and its intervals' end dates never end
+// access: holdover and month-to-month residents still live there. A renewal
+// that clears the move-out date, or a notice that is withdrawn, reopens the
+// window; an earlier move-out date moves the end earlier; a move-out in the
+// past ends access now.
+//
+// Wall times are resolved in the property's zone across DST changes: a wall
+// time that does not exist (02:30 on a spring-forward day) is read with the
+// offset in force before the jump, i.e. it moves forward by the gap (03:30
+// MDT); a wall time that happens twice (01:30 on a fall-back day) is its
+// first occurrence.
+//
+// # Groups and grants
+//
+// Every granting (lease, customer) contributes its window to each of the
+// property's building groups, and to the lease unit's group: the mapping's
+// explicit units entry, else unitGroupName with {unitNumber}, {buildingName}
+// and {propertyId} replaced and looked up by exact name among the Brivo
+// groups passed in, else the unit is reported in Result.UnmappedUnits and its
+// residents get the building groups only. Per group the windows of all the
+// customer's leases are merged (overlapping or adjacent windows become one
+// Grant), so several leases at one property give the union of their doors.
+// Entitlement.Window is the hull of the customer's windows (earliest start,
+// latest end, open if any is open); it is the credential window.
+//
+// # Transfers
+//
+// A lease with a parentLeaseId, or with a Transfer interval, is a transfer.
+// For every customer on both leases, the old lease (the parent; for a
+// Transfer interval without a parent, the customer's other open-ended leases
+// that started earlier) ends at its own move-out instant, or, when it has
+// none, at the transfer date (else the transfer interval's start, else the
+// new move-in) at the end time. The new unit's group starts at the new
+// lease's move-in instant. Building groups continue: a gap of up to
+// MaxTransferBridge (7 days) between the old end and the new start is bridged
+// for the building groups; a longer gap is a move-out and a new move-in. With the
+// default times, a same-day transfer gives the resident both unit doors from
+// 10:00 to 16:00: they keep their own door until after the new one opens,
+// with no gap.
+//
+// # Bad input
+//
+// A malformed record is a Problem (lease id, customer id, field, reason; never
+// names or e-mails) and never removes anyone's access: a move-out before the
+// move-in, no move-in date at all, an unknown unit, a lease from another
+// property, an unknown lease or customer status, a customer listed twice on
+// one lease, a lease id seen twice. A customer with a problem on a lease that
+// could grant access (or with problems and nothing else) is left out of the
+// entitlements and listed in Result.Untouchable: the diff leaves that Brivo
+// record exactly as it is until the data is fixed.
+//
+// # Planning
+//
+// DesiredAt gives the Brivo state at an instant. Before a user's window
+// starts the user exists, unsuspended, with the groups that will be active
+// at the start: the credential window gates entry, so access opens at the
+// exact instant without waiting for a timer. Inside the window the user has
+// the groups whose grants contain the instant. At or after the end the user
+// is suspended with no groups. Transitions lists the instants at which that
+// state changes (plus each move-in, for information).
+//
+// # Diff
+//
+// Diff touches only users whose externalId has the prefix, never Untouchable
+// ones, and never creates a user whose desired state is suspended. A user we
+// own that is absent from the desired state is suspended and stripped of its
+// groups (an unscheduled revocation); it is deleted only when Entrata
+// confirmed the customer gone. Manual edits to our records (names, groups,
+// suspension, credential windows) are put back.
+//
+// Order, per user, so that no prefix of the change set ever lets anyone in
+// early or late: for a revocation, suspend first, then remove groups, then
+// narrow the window; for a grant, change groups and set the window, then
+// invite, then unsuspend last. Changes that only add access are applied
+// before any change that removes it. Across users, each user's changes up to
+// its first revocation come first (by externalId), then the rest (by
+// externalId), so an interrupted batch leaves grants done and revocations
+// pending, never the reverse for one user. A change made while the user is
+// (and stays, at that point) suspended removes no access and is not a
+// revocation.
+//
+// # Mass-revocation guard
+//
+// Guard holds a change set when its unscheduled revocations (users absent
+// from Entrata's answer, as opposed to known move-outs) reach MinCount
+// (default 5) and exceed MaxShare (default 20%) of the currently active
+// users we own: an empty or partial Entrata answer must not lock a building
+// out.
+package access

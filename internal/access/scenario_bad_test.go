@@ -1,0 +1,98 @@
+package access
+
+import (
+	"testing"
+
+	"github.com/entrata-brivo/entrata-brivo/internal/entrata"
+)
+
+func TestScenariosBadInput(t *testing.T) {
+	good := lease("L9", entrata.LeaseCurrent, "U3", "2026-03-01", "", primary("5"))
+	goodWant := same(sp(mar1, open), 5001, 6003)
+	runScenarios(t, []scenario{
+		{name: "move-out before move-in is a problem; the customer is untouchable",
+			leases: []entrata.Lease{good, lease("L1", entrata.LeaseNotice, "U1", "2026-03-01", "2026-02-01",
+				primary("1"), custDates(cust("2", "Occupant", "Current"), "2026-01-01", ""))},
+			want: map[string]string{"entrata-5": goodWant,
+				"entrata-2": same(sp("2026-01-01 10:00:00 MST", "2026-02-01 16:00:00 MST"), 5001, 6001)},
+			untouchable: []string{"entrata-1"},
+			problems:    []string{"lease L1 customer 1: moveOutDate: move-out 2026-02-01 is before move-in 2026-03-01"}},
+		{name: "no dates at all is a problem",
+			leases:      []entrata.Lease{good, lease("L1", entrata.LeaseCurrent, "U1", "", "", primary("1"))},
+			want:        map[string]string{"entrata-5": goodWant},
+			untouchable: []string{"entrata-1"},
+			problems:    []string{"lease L1 customer 1: moveInDate: no dates at all"}},
+		{name: "move-out without any move-in on a current lease is a problem",
+			leases:      []entrata.Lease{lease("L1", entrata.LeaseNotice, "U1", "", "2026-06-30", primary("1"))},
+			want:        map[string]string{},
+			untouchable: []string{"entrata-1"},
+			problems:    []string{"moveInDate: no move-in date"}},
+		{name: "unknown unit: residents untouchable, guarantor ignored",
+			leases: []entrata.Lease{good, lease("L1", entrata.LeaseCurrent, "U99", "2026-03-01", "",
+				primary("1"), cust("9", "Guarantor", "Current"))},
+			want:        map[string]string{"entrata-5": goodWant},
+			untouchable: []string{"entrata-1"},
+			problems:    []string{`lease L1: unitId: unknown unit "U99"`}},
+		{name: "lease without a unit is a problem",
+			leases:      []entrata.Lease{lease("L1", entrata.LeaseCurrent, "", "2026-03-01", "", primary("1"))},
+			want:        map[string]string{},
+			untouchable: []string{"entrata-1"},
+			problems:    []string{"lease L1: unitId: lease has no unit"}},
+		{name: "duplicate customer on a lease: that customer untouchable, the other entitled",
+			leases:      []entrata.Lease{lease("L1", entrata.LeaseCurrent, "U1", "2026-03-01", "", primary("1"), primary("1"), cust("2", "Occupant", "Current"))},
+			want:        map[string]string{"entrata-2": same(sp(mar1, open), 5001, 6001)},
+			untouchable: []string{"entrata-1"},
+			problems:    []string{"lease L1 customer 1: customers.id: customer listed 2 times on the lease"}},
+		{name: "bad current lease beside a good past lease: untouchable",
+			leases: []entrata.Lease{lease("L1", entrata.LeasePast, "U1", "2025-12-01", "2026-01-31", cust("1", "Primary", "Past")),
+				lease("L2", entrata.LeaseCurrent, "U99", "2026-02-01", "", primary("1"))},
+			want:        map[string]string{},
+			untouchable: []string{"entrata-1"},
+			problems:    []string{"lease L2: unitId"}},
+		{name: "bad past lease as the only lease: untouchable",
+			leases:      []entrata.Lease{lease("L1", entrata.LeasePast, "U99", "2025-12-01", "2026-01-31", cust("1", "Primary", "Past"))},
+			want:        map[string]string{},
+			untouchable: []string{"entrata-1"},
+			problems:    []string{"lease L1: unitId"}},
+		{name: "bad past lease beside a good current lease: entitled, problem reported",
+			leases: []entrata.Lease{lease("L1", entrata.LeasePast, "U99", "2025-12-01", "2026-01-31", cust("1", "Primary", "Past")),
+				lease("L2", entrata.LeaseCurrent, "U1", "2026-03-01", "", primary("1"))},
+			want:     map[string]string{"entrata-1": same(sp(mar1, open), 5001, 6001)},
+			problems: []string{"lease L1: unitId"}},
+		{name: "lease of another property is a problem",
+			leases: []entrata.Lease{func() entrata.Lease {
+				l := lease("L1", entrata.LeaseCurrent, "U1", "2026-03-01", "", primary("1"))
+				l.PropertyID = "200"
+				return l
+			}()},
+			want:        map[string]string{},
+			untouchable: []string{"entrata-1"},
+			problems:    []string{`lease L1: propertyId: lease belongs to property "200"`}},
+		{name: "lease id seen twice is one problem",
+			leases: []entrata.Lease{lease("L1", entrata.LeaseCurrent, "U1", "2026-03-01", "", primary("1")),
+				lease("L1", entrata.LeaseCurrent, "U2", "2026-03-01", "", primary("2"))},
+			want:        map[string]string{},
+			untouchable: []string{"entrata-1", "entrata-2"},
+			problems:    []string{"lease L1: id: lease id appears more than once"}},
+		{name: "customer without id is a problem and nobody is untouchable",
+			leases:   []entrata.Lease{lease("L1", entrata.LeaseCurrent, "U1", "2026-03-01", "", primary(""))},
+			want:     map[string]string{},
+			problems: []string{"lease L1: customers.id: customer has no id"}},
+		{name: "unknown lease status is a problem",
+			leases:      []entrata.Lease{lease("L1", entrata.LeaseStatus(9), "U1", "2026-03-01", "", primary("1"))},
+			want:        map[string]string{},
+			untouchable: []string{"entrata-1"},
+			problems:    []string{"leaseStatusTypeId: unknown lease status 9"}},
+		{name: "unknown customer status is a problem",
+			leases:      []entrata.Lease{lease("L1", entrata.LeaseCurrent, "U1", "2026-03-01", "", cust("1", "Primary", "Approved"))},
+			want:        map[string]string{},
+			untouchable: []string{"entrata-1"},
+			problems:    []string{`leaseCustomerStatus: unknown customer status "Approved"`}},
+		{name: "same-day move-out before the start time is a problem",
+			policy:      func(p *PropertyPolicy) { p.Start, p.End = ClockTime{Hour: 16}, ClockTime{Hour: 10} },
+			leases:      []entrata.Lease{lease("L1", entrata.LeaseNotice, "U1", "2026-03-01", "2026-03-01", primary("1"))},
+			want:        map[string]string{},
+			untouchable: []string{"entrata-1"},
+			problems:    []string{"moveOutDate: move-out at 10:00 is not after move-in at 16:00 on 2026-03-01"}},
+	})
+}
