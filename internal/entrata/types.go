@@ -61,8 +61,9 @@ func (d Date) Valid() bool {
 }
 
 // At returns the instant of the wall-clock time hour:minute on this date in
-// loc. On a DST spring-forward day a wall time that does not exist is moved
-// forward by the gap, as time.Date documents.
+// loc, as time.Date computes it. Beware DST: a wall time skipped on a
+// spring-forward day comes back an hour early (02:30 becomes 01:30 standard
+// time); the access policy uses its own rule for such times.
 func (d Date) At(hour, minute int, loc *time.Location) time.Time {
 	return time.Date(d.Year, d.Month, d.Day, hour, minute, 0, 0, loc)
 }
