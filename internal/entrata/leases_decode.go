@@ -1,0 +1,287 @@
+package entrata
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// decodeLeasesResult decodes a getLeases r2 result ({"leases":{"lease":...}}).
+// Leases that fail validation are left out and reported as problems; pos is
+// the position of the page's first record in the whole fetch, used to name
+// records that have no id. It fails only when the result as a whole is not
+// a lease list.
+func decodeLeasesResult(result json.RawMessage, pos int) (leases []Lease, problems []RecordProblem, rawCount int, err error) {
+	if isEmptyJSON(result) {
+		return nil, nil, 0, nil
+	}
+	r, err := parseRecord(result)
+	if err != nil {
+		return nil, nil, 0, errors.New("result is not an object")
+	}
+	items, err := listItems(r.raw("leases"), "lease")
+	if err != nil {
+		return nil, nil, 0, fmt.Errorf("result.leases: %w", err)
+	}
+	for i, item := range items {
+		l, probs, ok := decodeLease(item, pos+i)
+		problems = append(problems, probs...)
+		if ok {
+			leases = append(leases, l)
+		}
+	}
+	return leases, problems, len(items), nil
+}
+
+// leaseCheck collects the problems of one lease record.
+type leaseCheck struct {
+	id       string
+	problems []RecordProblem
+	dropped  bool
+}
+
+// fail records a problem that makes the whole lease unusable.
+func (c *leaseCheck) fail(field, reason string) {
+	c.problems = append(c.problems, RecordProblem{Kind: "lease", ID: c.id, Field: field, Reason: reason})
+	c.dropped = true
+}
+
+func (c *leaseCheck) str(r record, field, prefix string) string {
+	s, err := r.str(field)
+	if err != nil {
+		c.fail(prefix+field, err.Error())
+	}
+	return s
+}
+
+func (c *leaseCheck) date(r record, field, prefix string) Date {
+	d, err := r.date(field)
+	if err != nil {
+		c.fail(prefix+field, err.Error())
+	}
+	return d
+}
+
+// decodeLease decodes and validates one lease. ok is false when the lease
+// must be dropped; problems then say why. A customer without an id is
+// dropped alone (it can never be matched to a Brivo user, so dropping it
+// revokes nobody); any other fault in an identified customer drops the
+// whole lease, so that no identified person silently disappears from it.
+func decodeLease(raw json.RawMessage, pos int) (Lease, []RecordProblem, bool) {
+	c := &leaseCheck{id: fmt.Sprintf("#%d", pos)}
+	r, err := parseRecord(raw)
+	if err != nil {
+		c.fail("(record)", err.Error())
+		return Lease{}, c.problems, false
+	}
+	id, err := r.str("id")
+	switch {
+	case err != nil:
+		c.fail("id", err.Error())
+	case id == "":
+		c.fail("id", "missing")
+	default:
+		c.id = id
+	}
+	l := Lease{ID: id}
+	if n, ok, err := r.integer("leaseStatusTypeId"); !ok {
+		c.fail("leaseStatusTypeId", "missing")
+	} else if err != nil || n < int(LeaseApplicant) || n > int(LeasePast) {
+		c.fail("leaseStatusTypeId", "not a known lease status type id (1..6)")
+	} else {
+		l.Status = LeaseStatus(n)
+	}
+	if l.PropertyID = c.str(r, "propertyId", ""); l.PropertyID == "" && !c.has("propertyId") {
+		c.fail("propertyId", "missing")
+	}
+	if l.UnitID = c.str(r, "unitId", ""); l.UnitID == "" && !c.has("unitId") {
+		c.fail("unitId", "missing")
+	}
+	l.IntervalStatus = c.str(r, "leaseIntervalStatus", "")
+	l.SubStatus = c.str(r, "leaseSubStatus", "")
+	l.ParentLeaseID = c.str(r, "parentLeaseId", "")
+	l.MoveOutReason = c.str(r, "moveOutReason", "")
+	l.MoveInDate = c.date(r, "moveInDate", "")
+	l.MoveOutDate = c.date(r, "moveOutDate", "")
+	l.TransferDate = c.date(r, "transferDate", "")
+	if m, err := r.flag("isMonthToMonth"); err != nil {
+		c.fail("isMonthToMonth", err.Error())
+	} else {
+		l.IsMonthToMonth = m
+	}
+	l.UnitSpaces = c.unitSpaces(r.raw("unitSpaces"))
+	l.Customers = c.customers(r.raw("customers"))
+	l.Intervals = c.intervals(r.raw("leaseIntervals"))
+
+	if !l.MoveInDate.IsZero() && !l.MoveOutDate.IsZero() && l.MoveOutDate.Before(l.MoveInDate) {
+		c.fail("moveOutDate", "before moveInDate")
+	}
+	if l.MoveInDate.IsZero() && !c.has("moveInDate") {
+		anyMoveIn := false
+		for _, cu := range l.Customers {
+			anyMoveIn = anyMoveIn || !cu.MoveInDate.IsZero()
+		}
+		if !anyMoveIn {
+			c.fail("moveInDate", "missing on the lease and on every customer")
+		}
+	}
+	return l, c.problems, !c.dropped
+}
+
+// has reports whether a problem already names field, so that one fault is
+// reported once.
+func (c *leaseCheck) has(field string) bool {
+	for _, p := range c.problems {
+		if p.Field == field {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *leaseCheck) unitSpaces(raw json.RawMessage) []UnitSpace {
+	items, err := listItems(raw, "unitSpace")
+	if err != nil {
+		c.fail("unitSpaces", err.Error())
+		return nil
+	}
+	var out []UnitSpace
+	for i, item := range items {
+		prefix := fmt.Sprintf("unitSpaces[%d].", i)
+		r, err := parseRecord(item)
+		if err != nil {
+			c.fail(prefix+"(record)", err.Error())
+			continue
+		}
+		s := UnitSpace{ID: c.str(r, "unitSpaceId", prefix), Label: c.str(r, "unitSpace", prefix)}
+		if s.Label == "" {
+			s.Label = c.str(r, "unitNumber", prefix)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func (c *leaseCheck) customers(raw json.RawMessage) []Customer {
+	items, err := listItems(raw, "customer")
+	if err != nil {
+		c.fail("customers", err.Error())
+		return nil
+	}
+	if len(items) == 0 {
+		c.fail("customers", "no customers")
+		return nil
+	}
+	var out []Customer
+	seen := map[string]bool{}
+	for i, item := range items {
+		cu, ok := c.customer(item, i)
+		if !ok {
+			continue
+		}
+		if seen[cu.ID] {
+			c.fail("customers", "duplicate customer id "+cu.ID)
+			continue
+		}
+		seen[cu.ID] = true
+		out = append(out, cu)
+	}
+	if len(out) == 0 && !c.dropped {
+		c.fail("customers", "no customer with an id")
+	}
+	return out
+}
+
+// customer decodes one customer; ok is false when it has no id and is
+// dropped alone.
+func (c *leaseCheck) customer(raw json.RawMessage, i int) (Customer, bool) {
+	r, err := parseRecord(raw)
+	if err != nil {
+		c.fail(fmt.Sprintf("customers[%d]", i), err.Error())
+		return Customer{}, false
+	}
+	id, err := r.str("id")
+	if err != nil {
+		c.fail(fmt.Sprintf("customers[%d].id", i), err.Error())
+		return Customer{}, false
+	}
+	if id == "" {
+		c.problems = append(c.problems, RecordProblem{Kind: "customer", ID: fmt.Sprintf("%s/#%d", c.id, i), Field: "id", Reason: "missing; customer skipped"})
+		return Customer{}, false
+	}
+	prefix := "customers[" + id + "]."
+	cu := Customer{
+		ID:           id,
+		Type:         c.str(r, "customerType", prefix),
+		Relationship: c.str(r, "relationshipName", prefix),
+		Status:       c.str(r, "leaseCustomerStatus", prefix),
+		FirstName:    c.str(r, "firstName", prefix),
+		LastName:     c.str(r, "lastName", prefix),
+		Email:        c.str(r, "emailAddress", prefix),
+		MoveInDate:   c.date(r, "moveInDate", prefix),
+		MoveOutDate:  c.date(r, "moveOutDate", prefix),
+		Phone:        firstPhone(r.raw("phones")),
+	}
+	if !cu.MoveInDate.IsZero() && !cu.MoveOutDate.IsZero() && cu.MoveOutDate.Before(cu.MoveInDate) {
+		c.fail(prefix+"moveOutDate", "before moveInDate")
+	}
+	return cu, true
+}
+
+// firstPhone returns the first phone number of a phones wrapper. Phones are
+// optional: a malformed list gives "".
+func firstPhone(raw json.RawMessage) string {
+	items, err := listItems(raw, "phone")
+	if err != nil {
+		return ""
+	}
+	for _, item := range items {
+		r, err := parseRecord(item)
+		if err != nil {
+			continue
+		}
+		if n, err := r.str("phoneNumber"); err == nil && n != "" {
+			return n
+		}
+	}
+	return ""
+}
+
+func (c *leaseCheck) intervals(raw json.RawMessage) []LeaseInterval {
+	items, err := listItems(raw, "leaseInterval")
+	if err != nil {
+		c.fail("leaseIntervals", err.Error())
+		return nil
+	}
+	var out []LeaseInterval
+	for i, item := range items {
+		prefix := fmt.Sprintf("leaseIntervals[%d].", i)
+		r, err := parseRecord(item)
+		if err != nil {
+			c.fail(prefix+"(record)", err.Error())
+			continue
+		}
+		iv := LeaseInterval{
+			ID:         c.str(r, "id", prefix),
+			StartDate:  c.date(r, "startDate", prefix),
+			EndDate:    c.date(r, "endDate", prefix),
+			TypeName:   c.str(r, "leaseIntervalTypeName", prefix),
+			StatusName: c.str(r, "leaseIntervalStatusTypeName", prefix),
+		}
+		if n, _, err := r.integer("leaseIntervalTypeId"); err != nil {
+			c.fail(prefix+"leaseIntervalTypeId", "not an integer")
+		} else {
+			iv.TypeID = n
+		}
+		if n, _, err := r.integer("leaseIntervalStatusTypeId"); err != nil {
+			c.fail(prefix+"leaseIntervalStatusTypeId", "not an integer")
+		} else {
+			iv.StatusTypeID = n
+		}
+		if !iv.StartDate.IsZero() && !iv.EndDate.IsZero() && iv.EndDate.Before(iv.StartDate) {
+			c.fail(prefix+"endDate", "before startDate")
+		}
+		out = append(out, iv)
+	}
+	return out
+}
