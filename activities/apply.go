@@ -1,0 +1,159 @@
+package activities
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+
+	"github.com/entrata-brivo/entrata-brivo/internal/access"
+)
+
+// heartbeatEvery is how many changes go between two heartbeats.
+const heartbeatEvery = 10
+
+// applyProgress is ApplyPlan's heartbeat detail: a retry of the same change
+// set resumes after the changes already done.
+type applyProgress struct {
+	ChangeSet string `json:"changeSet"`
+	Done      int    `json:"done"`
+}
+
+// ApplyPlan applies to Brivo the changes due at in.At (or now, if later),
+// from the plan FetchPlan left in memory. A routine apply trusts what this
+// worker knows it applied and reads nothing per resident from Brivo; an audit,
+// or a worker that does not hold the applied state, reads the records we own
+// first and so also puts back manual edits.
+func (a *Activities) ApplyPlan(ctx context.Context, in ApplyInput) (ApplyResult, error) {
+	mem := a.memory(in.PropertyID)
+	mem.mu.Lock()
+	defer mem.mu.Unlock()
+	if mem.plan == nil || mem.plan.fingerprint != in.Fingerprint {
+		return ApplyResult{}, errPlanNotCached(in.PropertyID)
+	}
+	at := in.At
+	if now := a.now(); now.After(at) {
+		at = now
+	}
+	log := activity.GetLogger(ctx)
+	desired := access.DesiredAt(mem.plan.result, at)
+
+	var observed []access.ObservedUser
+	audited := false
+	if !in.Audit && in.AppliedToken != "" && mem.believed != nil && mem.believed.token == in.AppliedToken {
+		observed = mem.believed.users
+	} else {
+		var err error
+		if observed, err = a.readObserved(ctx, in.PropertyID, mem.plan.result); err != nil {
+			return ApplyResult{}, err
+		}
+		audited = true
+	}
+
+	cs := access.Diff(desired, observed, access.DiffOptions{InviteMobilePass: a.Config.InviteMobilePass})
+	res := ApplyResult{Audited: audited}
+	guard := access.Guard(cs, observed, a.Config.Guard)
+	if guard.Hold && !in.AllowUnscheduledRevocations {
+		cs = access.WithoutUnscheduledRevocations(cs)
+		res.Held, res.HoldReason = guard.Unscheduled, guard.Reason
+		log.Warn("Mass-revocation guard holds revocations", "PropertyID", in.PropertyID,
+			"Unscheduled", guard.Unscheduled, "Active", guard.Active)
+	}
+
+	run := &batch{a: a, propertyID: in.PropertyID, desired: indexDesired(desired), ids: map[string]int64{}}
+	for _, u := range observed {
+		run.ids[u.ExternalID] = u.BrivoID
+	}
+	start := 0
+	csHash := hashOf(cs)
+	if activity.HasHeartbeatDetails(ctx) {
+		var p applyProgress
+		if err := activity.GetHeartbeatDetails(ctx, &p); err == nil && p.ChangeSet == csHash {
+			start = p.Done
+			log.Info("Resuming apply after a retry", "PropertyID", in.PropertyID, "Done", p.Done, "Total", len(cs.Changes))
+		}
+	}
+	if len(cs.Changes) > 0 {
+		log.Info("Applying access changes", "PropertyID", in.PropertyID, "Changes", len(cs.Changes), "Audit", audited)
+	}
+	for i := start; i < len(cs.Changes); i++ {
+		if err := ctx.Err(); err != nil {
+			return ApplyResult{}, err
+		}
+		if err := run.execute(ctx, cs.Changes[i]); err != nil {
+			return ApplyResult{}, err
+		}
+		if (i+1)%heartbeatEvery == 0 || i+1 == len(cs.Changes) {
+			activity.RecordHeartbeat(ctx, applyProgress{ChangeSet: csHash, Done: i + 1})
+		}
+		if (i+1)%100 == 0 {
+			log.Info("Apply progress", "PropertyID", in.PropertyID, "Done", i+1, "Total", len(cs.Changes))
+		}
+	}
+
+	// What Brivo holds now, as far as this worker knows: the observed state
+	// with every change that succeeded.
+	believed := run.believe(observed, cs)
+	token := hashOf(believed)
+	mem.believed = &believedState{token: token, users: believed}
+
+	res.AppliedToken = token
+	res.Changes = map[string]int{}
+	for _, c := range run.done {
+		res.Changes[string(c.Kind)]++
+		if c.Revocation {
+			res.Revocations++
+		} else if c.Kind == access.CreateUser || c.Kind == access.Unsuspend {
+			res.Grants++
+		}
+	}
+	if len(res.Changes) == 0 {
+		res.Changes = nil
+	}
+	problems := append(append([]access.Problem{}, mem.plan.result.Problems...), cs.Problems...)
+	problems = append(problems, run.problems...)
+	res.Problems = len(problems)
+	res.ProblemSample = problemSample(problems)
+	res.Active = countActive(desired, at)
+	res.Next = nextTransitions(mem.plan.result, at)
+
+	a.Metrics.Grants(in.PropertyID, res.Grants)
+	a.Metrics.Revocations(in.PropertyID, res.Revocations)
+	a.Metrics.HeldRevocations(in.PropertyID, res.Held)
+	a.Metrics.SyncSucceeded(in.PropertyID, a.now())
+	log.Info("Apply done", "PropertyID", in.PropertyID, "Grants", res.Grants, "Revocations", res.Revocations,
+		"Changes", len(run.done), "Problems", res.Problems, "Held", res.Held, "Active", res.Active)
+	return res, nil
+}
+
+func indexDesired(d access.Desired) map[string]access.DesiredUser {
+	m := make(map[string]access.DesiredUser, len(d.Users))
+	for _, u := range d.Users {
+		m[u.ExternalID] = u
+	}
+	return m
+}
+
+func countActive(d access.Desired, at time.Time) int {
+	n := 0
+	for _, u := range d.Users {
+		if !u.Suspended && u.Window.Contains(at) {
+			n++
+		}
+	}
+	return n
+}
+
+// hashOf is a short, stable digest of a JSON-encodable value.
+func hashOf(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("hash: %v", err)) // only our own plain structs come here
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:12])
+}

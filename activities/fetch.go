@@ -1,0 +1,189 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+
+	"github.com/entrata-brivo/entrata-brivo/internal/access"
+	"github.com/entrata-brivo/entrata-brivo/internal/entrata"
+)
+
+// groupDirectoryTTL is how long the Brivo group list (name → id, used to find
+// unit groups by unitGroupName) is reused before it is read again.
+const groupDirectoryTTL = 10 * time.Minute
+
+type groupDirectory struct {
+	mu      sync.Mutex
+	byName  map[string]int64
+	fetched time.Time
+}
+
+// FetchPlan reads a property's units and leases from Entrata, turns them into
+// entitlements and keeps the plan in this worker's memory. It runs on the
+// Entrata task queue, whose rate the server holds to the shared budget.
+func (a *Activities) FetchPlan(ctx context.Context, in FetchPlanInput) (PlanSummary, error) {
+	policy, ok := a.Mapping.Policy(in.PropertyID)
+	if !ok {
+		return PlanSummary{}, permanent("PropertyNotMapped",
+			fmt.Errorf("property %s is not in the mapping file (SYNC_MAPPING_FILE)", in.PropertyID))
+	}
+	now := a.now()
+	units, _, err := a.Entrata.GetPropertyUnits(ctx, in.PropertyID)
+	if err != nil {
+		return PlanSummary{}, entrataError("getPropertyUnits", err)
+	}
+	activity.RecordHeartbeat(ctx, "units")
+	horizon := entrata.DateOf(now.In(policy.Location).Add(-a.Config.PastHorizon))
+	leases, decodeProblems, _, err := a.Entrata.GetLeases(ctx, entrata.LeaseQuery{
+		PropertyID:      in.PropertyID,
+		Statuses:        []entrata.LeaseStatus{entrata.LeaseFuture, entrata.LeaseCurrent, entrata.LeaseNotice, entrata.LeasePast},
+		MoveOutDateFrom: horizon,
+	})
+	if err != nil {
+		return PlanSummary{}, entrataError("getLeases", err)
+	}
+	activity.RecordHeartbeat(ctx, "leases")
+	groups, err := a.groupsByName(ctx)
+	if err != nil {
+		return PlanSummary{}, brivoError("list groups", err)
+	}
+
+	result := access.Entitle(policy, units, leases, groups)
+	for _, p := range decodeProblems {
+		result.Problems = append(result.Problems, access.Problem{LeaseID: p.ID, Field: p.Field, Reason: p.Reason})
+	}
+	fp := result.Fingerprint()
+	mem := a.memory(in.PropertyID)
+	mem.mu.Lock()
+	mem.plan = &plan{fingerprint: fp, result: result, fetchedAt: now}
+	mem.mu.Unlock()
+
+	a.Metrics.Problems(in.PropertyID, len(result.Problems))
+	a.Metrics.UnmappedUnits(in.PropertyID, len(result.UnmappedUnits))
+	sum := PlanSummary{Fingerprint: fp, WorkerQueue: a.WorkerQueue}
+	if fp == in.KnownFingerprint {
+		return sum, nil
+	}
+	sum.Changed = true
+	sum.Entitled = len(result.Entitlements)
+	sum.Problems = len(result.Problems)
+	sum.ProblemSample = problemSample(result.Problems)
+	sum.UnmappedUnits = sample(result.UnmappedUnits)
+	sum.Next = nextTransitions(result, now)
+	a.Logger.Info("planned property", "propertyId", in.PropertyID, "leases", len(leases),
+		"entitled", sum.Entitled, "problems", sum.Problems, "unmappedUnits", len(result.UnmappedUnits))
+	return sum, nil
+}
+
+// groupsByName returns the Brivo group directory, read at most every
+// groupDirectoryTTL.
+func (a *Activities) groupsByName(ctx context.Context) (map[string]int64, error) {
+	d := &a.groups
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.byName != nil && a.now().Sub(d.fetched) < groupDirectoryTTL {
+		return d.byName, nil
+	}
+	groups, err := a.Brivo.Groups.ListAll(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]int64, len(groups))
+	for _, g := range groups {
+		m[g.Name] = g.ID
+	}
+	d.byName, d.fetched = m, a.now()
+	return m, nil
+}
+
+// ListProperties lists the properties the Entrata API user can see and sorts
+// them against ENTRATA_PROPERTY_IDS and the mapping file.
+func (a *Activities) ListProperties(ctx context.Context) (DiscoveryResult, error) {
+	props, _, err := a.Entrata.GetProperties(ctx, a.Config.PropertyIDs...)
+	if err != nil {
+		return DiscoveryResult{}, entrataError("getProperties", err)
+	}
+	allowed := func(id string) bool {
+		return len(a.Config.PropertyIDs) == 0 || slices.Contains(a.Config.PropertyIDs, id)
+	}
+	var res DiscoveryResult
+	seen := map[string]bool{}
+	for _, p := range props {
+		if !allowed(p.ID) || seen[p.ID] {
+			continue
+		}
+		seen[p.ID] = true
+		_, mapped := a.Mapping.Policy(p.ID)
+		switch {
+		case !mapped:
+			res.Unmapped = append(res.Unmapped, p.ID)
+		case p.Disabled:
+			// A disabled property keeps its sync: disabling is not a
+			// reason to revoke anyone, and Entrata still answers for it.
+			res.Disabled = append(res.Disabled, p.ID)
+			res.Mapped = append(res.Mapped, p.ID)
+		default:
+			res.Mapped = append(res.Mapped, p.ID)
+		}
+	}
+	for _, id := range a.Mapping.PropertyIDs() {
+		if allowed(id) && !seen[id] {
+			res.Missing = append(res.Missing, id)
+		}
+	}
+	slices.Sort(res.Mapped)
+	slices.Sort(res.Unmapped)
+	slices.Sort(res.Missing)
+	slices.Sort(res.Disabled)
+	return res, nil
+}
+
+func nextTransitions(r access.Result, now time.Time) []Transition {
+	ts := access.Transitions(r, now)
+	if len(ts) > MaxSample {
+		ts = ts[:MaxSample]
+	}
+	names := map[string]string{}
+	for _, t := range ts {
+		names[t.ExternalID] = ""
+	}
+	for _, e := range r.Entitlements {
+		if _, ok := names[e.ExternalID]; ok {
+			names[e.ExternalID] = shortName(e.FirstName, e.LastName)
+		}
+	}
+	out := make([]Transition, 0, len(ts))
+	for _, t := range ts {
+		out = append(out, Transition{At: t.At.UTC(), Who: t.ExternalID, Name: names[t.ExternalID], Kind: t.Kind, GroupID: t.GroupID})
+	}
+	return out
+}
+
+// shortName reduces a name to the first name and the last initial.
+func shortName(first, last string) string {
+	if r := []rune(last); len(r) > 0 {
+		return first + " " + string(r[0]) + "."
+	}
+	return first
+}
+
+func problemSample(ps []access.Problem) []string {
+	n := min(len(ps), MaxSample)
+	out := make([]string, 0, n)
+	for _, p := range ps[:n] {
+		out = append(out, p.String())
+	}
+	return out
+}
+
+func sample(s []string) []string {
+	if len(s) > MaxSample {
+		return s[:MaxSample]
+	}
+	return s
+}

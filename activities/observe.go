@@ -1,0 +1,141 @@
+package activities
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"go.temporal.io/sdk/activity"
+
+	"github.com/entrata-brivo/entrata-brivo/internal/access"
+)
+
+// readObserved reads, with as few calls as the Brivo API allows, the state of
+// the Brivo records this property owns:
+//
+//   - the users: one paged list filtered on the property custom field
+//     (cf_<id>), 100 users a call;
+//   - their memberships of the property's managed groups: one paged member
+//     list per group (building groups and unit groups);
+//   - their credentials and windows: one call per user, as Brivo has no bulk
+//     read of credential assignments.
+//
+// An audit so costs about 1 + 1/100 calls per resident plus one call per
+// managed group (per 100 members). Group memberships outside the property's
+// managed groups are not ours (contract: we own building and unit groups).
+func (a *Activities) readObserved(ctx context.Context, propertyID string, r access.Result) ([]access.ObservedUser, error) {
+	fieldID, err := a.propertyField(ctx)
+	if err != nil {
+		return nil, brivoError("custom fields", err)
+	}
+	users, err := a.Brivo.Users.ListByCustomField(ctx, fieldID, propertyID)
+	if err != nil {
+		return nil, brivoError("list users", err)
+	}
+	activity.RecordHeartbeat(ctx, "audit: users")
+	byExt := map[string]*access.ObservedUser{}
+	var order []string
+	for _, u := range users {
+		if !strings.HasPrefix(u.ExternalID, access.Prefix) {
+			continue // never ours, never touched
+		}
+		ou := &access.ObservedUser{
+			BrivoID: u.ID, ExternalID: u.ExternalID, FirstName: u.FirstName, LastName: u.LastName,
+			Suspended: u.Suspended,
+		}
+		if len(u.Emails) > 0 {
+			ou.Email = u.Emails[0].Address
+		}
+		byExt[u.ExternalID] = ou
+		order = append(order, u.ExternalID)
+	}
+
+	policy, _ := a.Mapping.Policy(propertyID)
+	for _, g := range managedGroups(policy, r) {
+		members, err := a.Brivo.Groups.ListAllMembers(ctx, g)
+		if err != nil {
+			return nil, brivoError("list group members", err)
+		}
+		for _, m := range members {
+			if ou := byExt[m.ExternalID]; ou != nil {
+				ou.GroupIDs = append(ou.GroupIDs, g)
+			}
+		}
+		activity.RecordHeartbeat(ctx, "audit: groups")
+	}
+
+	out := make([]access.ObservedUser, 0, len(order))
+	for i, ext := range order {
+		ou := byExt[ext]
+		creds, _, err := a.Brivo.Credentials.ListForUser(ctx, ou.BrivoID)
+		if err != nil {
+			return nil, brivoError("list credentials", err)
+		}
+		for _, c := range creds {
+			ou.Credentials = append(ou.Credentials, access.ObservedCredential{ID: c.ID, From: c.EffectiveFrom, To: c.EffectiveTo})
+		}
+		slices.Sort(ou.GroupIDs)
+		out = append(out, *ou)
+		if (i+1)%heartbeatEvery == 0 {
+			activity.RecordHeartbeat(ctx, "audit: credentials")
+		}
+	}
+	a.Logger.Info("audited Brivo records", "propertyId", propertyID, "users", len(out))
+	return out, nil
+}
+
+// managedGroups lists the Brivo groups this property's sync manages: its
+// building groups, its explicitly mapped unit groups and every group a
+// current plan grants.
+func managedGroups(p access.PropertyPolicy, r access.Result) []int64 {
+	set := map[int64]bool{}
+	for _, g := range p.BuildingGroupIDs {
+		set[g] = true
+	}
+	for _, g := range p.Units {
+		set[g] = true
+	}
+	for _, e := range r.Entitlements {
+		for _, g := range e.Grants {
+			set[g.GroupID] = true
+		}
+	}
+	out := make([]int64, 0, len(set))
+	for g := range set {
+		out = append(out, g)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// propertyField returns the id of the Brivo custom field that holds a user's
+// Entrata property id, creating the field definition the first time.
+func (a *Activities) propertyField(ctx context.Context) (int64, error) {
+	a.mu.Lock()
+	id := a.fieldID
+	a.mu.Unlock()
+	if id != 0 {
+		return id, nil
+	}
+	fields, _, err := a.Brivo.CustomFields.List(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for _, f := range fields {
+		if f.FieldName == a.Config.CustomFieldName {
+			id = f.ID
+		}
+	}
+	if id == 0 {
+		f, _, err := a.Brivo.CustomFields.Create(ctx, a.Config.CustomFieldName)
+		if err != nil {
+			return 0, err
+		}
+		id = f.ID
+	}
+	a.mu.Lock()
+	a.fieldID = id
+	a.mu.Unlock()
+	return id, nil
+}
+

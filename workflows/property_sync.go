@@ -1,0 +1,380 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/entrata-brivo/entrata-brivo/activities"
+)
+
+// MaxCyclesPerRun bounds a run's history even when the server never suggests
+// continue-as-new: a steady-state cycle costs about a dozen events.
+const MaxCyclesPerRun = 250
+
+// failureBackoffMax caps how long a failing property waits before retrying.
+const failureBackoffMax = 5 * time.Minute
+
+// a is the nil receiver through which workflow code names activities.
+var a *activities.Activities
+
+// PropertySync keeps one property's Brivo access in step with Entrata. It
+// loops forever: read Entrata (FetchPlan) when a poll is due or asked for,
+// apply what is due now (ApplyPlan), then sleep on one timer aimed at the
+// earliest of the next move-in/move-out transition, the next poll and the
+// next audit, or until a signal or update wakes it.
+func PropertySync(ctx workflow.Context, in PropertySyncInput) error {
+	if in.PropertyID == "" {
+		return temporal.NewNonRetryableApplicationError("PropertySync input: propertyId is required", "BadInput", nil)
+	}
+	s := &syncer{propertyID: in.PropertyID, log: workflow.GetLogger(ctx)}
+	if in.Carried != nil {
+		s.st = *in.Carried
+	}
+	if err := s.registerHandlers(ctx); err != nil {
+		return err
+	}
+	if err := s.loadSettings(ctx); err != nil {
+		return err
+	}
+	s.upsertState(ctx, true)
+
+	for cycles := 0; ; cycles++ {
+		s.drainSignals()
+		s.cycle(ctx)
+		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() || cycles+1 >= MaxCyclesPerRun {
+			return s.continueAsNew(ctx)
+		}
+		if err := s.sleep(ctx); err != nil {
+			// Cancelled by an operator: stop cleanly. Nothing is revoked.
+			s.log.Info("PropertySync cancelled", "PropertyID", s.propertyID)
+			return err
+		}
+	}
+}
+
+// syncer holds one run's state; handlers and the loop share it, which is safe
+// because workflow code runs one coroutine at a time.
+type syncer struct {
+	propertyID string
+	st         CarriedState
+	settings   activities.Settings
+	log        log.Logger
+
+	sa          string // last SyncState written
+	inCycle     bool
+	cyclesDone  int
+	lastReport  SyncReport
+	lastApprove ApproveReport
+	nextWake    time.Time
+
+	syncNowCh, pauseCh, resumeCh workflow.ReceiveChannel
+}
+
+func (s *syncer) loadSettings(ctx workflow.Context) error {
+	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout: 10 * time.Second,
+	})
+	if err := workflow.ExecuteLocalActivity(lctx, a.Settings).Get(ctx, &s.settings); err != nil {
+		return fmt.Errorf("read worker settings: %w", err)
+	}
+	return nil
+}
+
+// cycle runs one reconcile: fetch if due, apply if anything is due.
+func (s *syncer) cycle(ctx workflow.Context) {
+	s.inCycle = true
+	defer func() { s.inCycle = false; s.cyclesDone++ }()
+
+	now := workflow.Now(ctx)
+	forced := s.st.SyncRequested
+	s.st.SyncRequested = false
+	approve := s.st.ApproveNext
+	report := SyncReport{PropertyID: s.propertyID, At: now, Paused: s.st.Paused}
+
+	needFetch := forced || s.st.Fingerprint == "" || s.st.WorkerQueue == "" ||
+		!now.Before(s.st.LastFetch.Add(s.settings.PollInterval))
+	changed := false
+	if needFetch {
+		sum, err := s.fetch(ctx)
+		report.Fetched = true
+		if err != nil {
+			s.failed(ctx, "fetch", err, &report)
+			s.finish(ctx, report)
+			return
+		}
+		changed = sum.Changed
+		report.EntrataChanged = changed
+	}
+
+	transitionDue := len(s.st.Next) > 0 && !s.st.Next[0].At.After(now)
+	s.st.dropPast(now)
+	auditDue := !now.Before(s.st.LastAudit.Add(s.settings.AuditInterval))
+	needApply := changed || transitionDue || auditDue || forced || approve || s.st.ApplyPending ||
+		s.st.AppliedToken == ""
+	if s.st.Paused || !needApply {
+		if needApply {
+			s.st.ApplyPending = true // applied on resume
+		} else if needFetch {
+			s.succeeded(now)
+		}
+		s.finish(ctx, report)
+		return
+	}
+
+	res, err := s.apply(ctx, now, auditDue, approve)
+	if err != nil {
+		s.st.ApplyPending = true
+		s.failed(ctx, "apply", err, &report)
+		s.finish(ctx, report)
+		return
+	}
+	s.st.ApplyPending = false
+	if approve {
+		s.st.ApproveNext = false
+		s.lastApprove = ApproveReport{Released: s.st.Held - res.Held, StillHeld: res.Held, Revocations: res.Revocations}
+		if s.lastApprove.Released < 0 {
+			s.lastApprove.Released = 0
+		}
+	}
+	s.record(ctx, now, res, &report)
+	s.finish(ctx, report)
+}
+
+func (s *syncer) fetch(ctx workflow.Context) (activities.PlanSummary, error) {
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		// The Entrata queue is rate-limited by the server to the shared
+		// budget: a fetch may wait there, so no schedule-to-start bound.
+		TaskQueue:           EntrataTaskQueue(workflow.GetInfo(ctx).TaskQueueName),
+		StartToCloseTimeout: 5 * time.Minute,
+		HeartbeatTimeout:    time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    2 * time.Second,
+			BackoffCoefficient: 2,
+			MaximumInterval:    2 * time.Minute,
+			MaximumAttempts:    6,
+		},
+	})
+	var sum activities.PlanSummary
+	in := activities.FetchPlanInput{PropertyID: s.propertyID, KnownFingerprint: s.st.Fingerprint}
+	if s.st.WorkerQueue == "" {
+		in.KnownFingerprint = "" // no worker holds the plan: ask for it in full
+	}
+	if err := workflow.ExecuteActivity(actx, a.FetchPlan, in).Get(ctx, &sum); err != nil {
+		return sum, err
+	}
+	s.st.LastFetch = workflow.Now(ctx)
+	if sum.WorkerQueue != s.st.WorkerQueue {
+		// Another worker holds the plan now; what it believes of Brivo is
+		// unknown, so the next apply reads Brivo first.
+		s.st.AppliedToken = ""
+	}
+	s.st.Fingerprint, s.st.WorkerQueue = sum.Fingerprint, sum.WorkerQueue
+	if sum.Changed {
+		s.st.Entitled = sum.Entitled
+		s.st.Problems = sum.Problems
+		s.st.ProblemSample = sum.ProblemSample
+		s.st.UnmappedUnits = sum.UnmappedUnits
+		s.st.Next = sum.Next
+		if len(sum.UnmappedUnits) > 0 {
+			s.log.Warn("Units without a Brivo group; their residents get building groups only",
+				"PropertyID", s.propertyID, "UnmappedUnits", len(sum.UnmappedUnits))
+		}
+	}
+	return sum, nil
+}
+
+func (s *syncer) apply(ctx workflow.Context, now time.Time, audit, approve bool) (activities.ApplyResult, error) {
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		// The plan lives in the memory of the worker that fetched it. If
+		// that worker is gone the task is never picked up: give up quickly
+		// and fetch again rather than wait.
+		TaskQueue:              s.st.WorkerQueue,
+		ScheduleToStartTimeout: 30 * time.Second,
+		StartToCloseTimeout:    30 * time.Minute,
+		HeartbeatTimeout:       10 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:        time.Second,
+			BackoffCoefficient:     2,
+			MaximumInterval:        time.Minute,
+			MaximumAttempts:        10,
+			NonRetryableErrorTypes: []string{activities.ErrTypePlanNotCached},
+		},
+	})
+	in := activities.ApplyInput{
+		PropertyID:                  s.propertyID,
+		Fingerprint:                 s.st.Fingerprint,
+		At:                          now,
+		AppliedToken:                s.st.AppliedToken,
+		Audit:                       audit,
+		AllowUnscheduledRevocations: approve,
+	}
+	var res activities.ApplyResult
+	err := workflow.ExecuteActivity(actx, a.ApplyPlan, in).Get(ctx, &res)
+	if err != nil && planLost(err) {
+		// Fetch afresh on a live worker and apply there, once.
+		s.st.WorkerQueue, s.st.AppliedToken = "", ""
+		if _, ferr := s.fetch(ctx); ferr != nil {
+			return res, ferr
+		}
+		actx = workflow.WithTaskQueue(actx, s.st.WorkerQueue)
+		in.Fingerprint, in.AppliedToken = s.st.Fingerprint, ""
+		err = workflow.ExecuteActivity(actx, a.ApplyPlan, in).Get(ctx, &res)
+	}
+	return res, err
+}
+
+// planLost reports whether apply failed because no live worker holds the
+// plan: its worker queue had no poller, or the worker restarted.
+func planLost(err error) bool {
+	var te *temporal.TimeoutError
+	if errors.As(err, &te) && te.TimeoutType() == enumspb.TIMEOUT_TYPE_SCHEDULE_TO_START {
+		return true
+	}
+	var ae *temporal.ApplicationError
+	return errors.As(err, &ae) && ae.Type() == activities.ErrTypePlanNotCached
+}
+
+func (s *syncer) record(ctx workflow.Context, now time.Time, res activities.ApplyResult, report *SyncReport) {
+	wasHeld := s.st.Held
+	s.st.AppliedToken = res.AppliedToken
+	s.st.LastApply = now
+	if res.Audited {
+		s.st.LastAudit = now
+	}
+	s.st.Active = res.Active
+	s.st.Held, s.st.HoldReason = res.Held, res.HoldReason
+	if res.Next != nil || res.AppliedToken != "" {
+		s.st.Next = res.Next
+	}
+	if res.Problems > 0 || len(res.ProblemSample) > 0 {
+		s.st.Problems = res.Problems
+		s.st.ProblemSample = res.ProblemSample
+	}
+	s.succeeded(now)
+
+	report.Applied = true
+	report.Audited = res.Audited
+	report.Changes = res.Changes
+	report.Grants, report.Revocations = res.Grants, res.Revocations
+	report.Problems, report.ProblemSample = res.Problems, res.ProblemSample
+	report.Held = res.Held
+
+	if res.Grants+res.Revocations > 0 {
+		s.log.Info("Applied access changes", "PropertyID", s.propertyID,
+			"Grants", res.Grants, "Revocations", res.Revocations, "Active", res.Active, "Audited", res.Audited)
+	}
+	if res.Held > 0 && wasHeld == 0 {
+		s.log.Warn("Mass-revocation guard is holding revocations; approve with the approve-revocations update",
+			"PropertyID", s.propertyID, "Held", res.Held, "Reason", res.HoldReason)
+	}
+	if res.Held == 0 && wasHeld > 0 {
+		s.log.Info("Held revocations released", "PropertyID", s.propertyID)
+	}
+}
+
+func (s *syncer) succeeded(now time.Time) {
+	s.st.LastSuccess = now
+	s.st.LastError = ""
+	s.st.Failures = 0
+}
+
+func (s *syncer) failed(ctx workflow.Context, step string, err error, report *SyncReport) {
+	s.st.Failures++
+	s.st.LastError = step + ": " + rootMessage(err)
+	report.Error = s.st.LastError
+	s.log.Error("Sync step failed; will retry", "PropertyID", s.propertyID, "Step", step,
+		"Failures", s.st.Failures, "Error", s.st.LastError)
+}
+
+// rootMessage unwraps Temporal's activity error to the activity's own message.
+func rootMessage(err error) string {
+	var ae *temporal.ApplicationError
+	if errors.As(err, &ae) {
+		return ae.Error()
+	}
+	var te *temporal.TimeoutError
+	if errors.As(err, &te) {
+		return "timed out (" + te.TimeoutType().String() + ")"
+	}
+	return err.Error()
+}
+
+func (s *syncer) finish(ctx workflow.Context, report SyncReport) {
+	if len(s.st.Next) > 0 {
+		t := s.st.Next[0].At
+		report.NextTransition = &t
+	}
+	s.lastReport = report
+	s.upsertState(ctx, false)
+}
+
+// sleep waits until the next wake-up instant or until a signal or update asks
+// for work.
+func (s *syncer) sleep(ctx workflow.Context) error {
+	now := workflow.Now(ctx)
+	s.st.dropPast(now)
+	wake := s.st.LastFetch.Add(s.settings.PollInterval)
+	if s.st.Failures > 0 {
+		backoff := time.Duration(1<<min(s.st.Failures, 8)) * 5 * time.Second
+		wake = now.Add(min(backoff, failureBackoffMax, s.settings.PollInterval))
+	}
+	if audit := s.st.LastAudit.Add(s.settings.AuditInterval); audit.Before(wake) && !s.st.Paused {
+		wake = audit
+	}
+	if len(s.st.Next) > 0 && s.st.Next[0].At.Before(wake) && !s.st.Paused {
+		wake = s.st.Next[0].At
+	}
+	s.nextWake = wake
+	d := wake.Sub(now)
+	if d <= 0 {
+		return ctx.Err()
+	}
+	_, err := workflow.AwaitWithTimeout(ctx, d, func() bool {
+		return s.st.SyncRequested || s.sa != s.st.state() // a request, or pause/resume to show
+	})
+	return err
+}
+
+func (s *syncer) upsertState(ctx workflow.Context, first bool) {
+	st := s.st.state()
+	if st == s.sa && !first {
+		return
+	}
+	s.sa = st
+	upd := []temporal.SearchAttributeUpdate{SearchAttrSyncState.ValueSet(st)}
+	if first {
+		upd = append(upd, SearchAttrPropertyID.ValueSet(s.propertyID))
+	}
+	if err := workflow.UpsertTypedSearchAttributes(ctx, upd...); err != nil {
+		s.log.Warn("Cannot set search attributes (are EntrataPropertyId and SyncState registered?)", "Error", err)
+	}
+}
+
+func (s *syncer) continueAsNew(ctx workflow.Context) error {
+	// Serve every request that arrived, let every handler finish, and only
+	// then hand the state over: nothing is lost at the boundary.
+	for {
+		s.drainSignals()
+		if s.st.SyncRequested {
+			s.cycle(ctx)
+			continue
+		}
+		_ = workflow.Await(ctx, func() bool {
+			return workflow.AllHandlersFinished(ctx) || s.st.SyncRequested
+		})
+		s.drainSignals()
+		if !s.st.SyncRequested && workflow.AllHandlersFinished(ctx) {
+			break
+		}
+	}
+	s.st.Runs++
+	s.log.Info("Continuing as new", "PropertyID", s.propertyID, "Run", s.st.Runs)
+	carried := s.st
+	return workflow.NewContinueAsNewError(ctx, PropertySync, PropertySyncInput{PropertyID: s.propertyID, Carried: &carried})
+}
