@@ -138,4 +138,3 @@ func (a *Activities) propertyField(ctx context.Context) (int64, error) {
 	a.mu.Unlock()
 	return id, nil
 }
-

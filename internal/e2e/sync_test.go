@@ -159,7 +159,6 @@ func TestPropertySyncEndToEnd(t *testing.T) {
 	t.Run("manual edits are put back by the audit; foreign users untouched", func(t *testing.T) {
 		victim := activeResident(t, s, "100")
 		other := activeResident(t, s, "101")
-		extra := s.sb.Sites[0].UnitGroups["101"]
 		if err := s.sb.Brivo.ManualSetSuspended(victim.ID, true); err != nil {
 			t.Fatal(err)
 		}
@@ -167,7 +166,6 @@ func TestPropertySyncEndToEnd(t *testing.T) {
 			// already a member: remove it instead, which the audit must also undo
 			_ = s.sb.Brivo.ManualRemoveFromGroup(other.ID, s.sb.Sites[1].BuildingGroups[1])
 		}
-		_ = extra
 		s.eventually("manual edits reverted", 60*time.Second, func() (bool, string) {
 			now := time.Now()
 			r := s.referee(now, now.Add(time.Second))
@@ -323,4 +321,3 @@ func envValue(env []string, key string) string {
 	}
 	return ""
 }
-
