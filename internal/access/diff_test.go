@@ -48,11 +48,11 @@ func TestDiff(t *testing.T) {
 			desired: Desired{Users: []DesiredUser{alice}}, observed: []ObservedUser{inSync(alice, 1), foreign}},
 		{name: "records without our prefix are untouched",
 			desired: Desired{}, observed: []ObservedUser{foreign, {BrivoID: 8, ExternalID: "entrata"}}},
-		{name: "new resident: create, groups, invite",
+		{name: "new resident: create, invite (windowed at once), then groups",
 			desired: Desired{Users: []DesiredUser{alice}}, opts: DiffOptions{InviteMobilePass: true},
-			want: []string{"create-user entrata-1", "change-groups entrata-1", "invite-mobile-pass entrata-1"},
+			want: []string{"create-user entrata-1", "invite-mobile-pass entrata-1", "change-groups entrata-1"},
 			check: func(t *testing.T, cs ChangeSet) {
-				if w := cs.Changes[2].Window; w == nil || !w.Equal(alice.Window) {
+				if w := cs.Changes[1].Window; w == nil || !w.Equal(alice.Window) {
 					t.Errorf("invitation window %v, want the credential window", w)
 				}
 			}},

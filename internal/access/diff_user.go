@@ -75,6 +75,13 @@ func diffUser(d *DesiredUser, u *ObservedUser, o DiffOptions) ([]Change, *Proble
 		}
 		return out, problem
 	}
+	// A new pass before any group is added, for the reason in createUser.
+	if o.InviteMobilePass && d.Email != "" && len(u.Credentials) == 0 && !u.PendingInvitation {
+		c := base
+		w := d.Window
+		c.Kind, c.Window = InviteMobilePass, &w
+		out = append(out, c)
+	}
 	if len(remove) > 0 {
 		out = append(out, groups)
 	}
@@ -83,12 +90,6 @@ func diffUser(d *DesiredUser, u *ObservedUser, o DiffOptions) ([]Change, *Proble
 		out = append(out, groups)
 	}
 	out = append(out, widen...)
-	if o.InviteMobilePass && d.Email != "" && len(u.Credentials) == 0 && !u.PendingInvitation {
-		c := base
-		w := d.Window
-		c.Kind, c.Window = InviteMobilePass, &w
-		out = append(out, c)
-	}
 	if u.Suspended {
 		c := base
 		c.Kind = Unsuspend
@@ -107,11 +108,14 @@ func createUser(d *DesiredUser, groups []int64, o DiffOptions) []Change {
 	user.GroupIDs = slices.Clone(groups)
 	w := d.Window
 	out := []Change{{Kind: CreateUser, ExternalID: d.ExternalID, User: &user, Window: &w}}
-	if len(groups) > 0 {
-		out = append(out, Change{Kind: ChangeGroups, ExternalID: d.ExternalID, AddGroups: slices.Clone(groups)})
-	}
+	// The pass comes before the groups: Brivo issues it with no window and
+	// the executor narrows it at once, so it must not meet a group until
+	// then, or a future resident could open a door for that instant.
 	if o.InviteMobilePass && d.Email != "" {
 		out = append(out, Change{Kind: InviteMobilePass, ExternalID: d.ExternalID, Window: &w})
+	}
+	if len(groups) > 0 {
+		out = append(out, Change{Kind: ChangeGroups, ExternalID: d.ExternalID, AddGroups: slices.Clone(groups)})
 	}
 	return out
 }

@@ -112,8 +112,10 @@
 //
 // Order, per user, so that no prefix of the change set ever lets anyone in
 // early or late: for a revocation, suspend first, then remove groups, then
-// narrow the window; for a grant, change groups and set the window, then
-// invite, then unsuspend last. Changes that only add access are applied
+// narrow the window; for a grant, invite a mobile pass first (Brivo issues
+// it with no window and the executor narrows it at once, so it must not meet
+// a group before that), then change groups and set the window, then
+// unsuspend last. Changes that only add access are applied
 // before any change that removes it. Across users, each user's changes up to
 // its first revocation come first (by externalId), then the rest (by
 // externalId), so an interrupted batch leaves grants done and revocations
