@@ -31,8 +31,8 @@ func (a *Activities) EnsurePropertySyncs(ctx context.Context, in EnsureInput) (E
 	var res EnsureResult
 	for i, id := range in.PropertyIDs {
 		wid := PropertySyncIDPrefix + id
-		desc, err := a.Temporal.DescribeWorkflowExecution(ctx, wid, "")
-		if err == nil && desc.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+		desc, err := a.Temporal.DescribeWorkflow(ctx, wid, "")
+		if err == nil && desc.Status == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
 			res.Running = append(res.Running, id)
 			continue
 		}

@@ -139,7 +139,7 @@ func TestAPIRules(t *testing.T) {
 		{"pageSize capped", "GET", "/users?pageSize=500", nil, 200, `"offset":0,"pageSize":100,"count":121`},
 		{"cf filter eq", "GET", fmt.Sprintf("/users?filter=cf_%d__eq:100", field), nil, 200, `"count":1`},
 		{"cf filter exact", "GET", fmt.Sprintf("/users?filter=cf_%d__exact:100", field), nil, 200, `"count":1`},
-		{"no externalId filter", "GET", "/users?filter=externalId__eq:x", nil, 400, "Unsupported filter field"},
+		{"no externalId filter", "GET", "/users?filter=externalId__eq:x", nil, 400, "unsupported filter field"},
 		{"user_status", "GET", "/users?filter=user_status__eq:unaffiliated", nil, 200, `"count":121`},
 		{"revoke needs suspension", "POST", fmt.Sprintf("/users/%d/revoke-credentials", u.ID), nil, 400, "suspended"},
 		{"17 groups", "POST", fmt.Sprintf("/users/%d/groups", u.ID), map[string]any{"addGroups": groups}, 400,

@@ -74,10 +74,10 @@ func (s *Server) userFilter(filter string) (func(*user) bool, error) {
 		lhs, value, ok := strings.Cut(clause, ":")
 		field, op, ok2 := strings.Cut(lhs, "__")
 		if !ok || !ok2 {
-			return nil, fmt.Errorf("Invalid filter clause")
+			return nil, fmt.Errorf("invalid filter clause")
 		}
 		if op != "eq" && op != "ne" && op != "exact" {
-			return nil, fmt.Errorf("Unsupported filter operator: %s", op)
+			return nil, fmt.Errorf("unsupported filter operator: %s", op)
 		}
 		var p func(*user) bool
 		switch {
@@ -89,17 +89,17 @@ func (s *Server) userFilter(filter string) (func(*user) bool, error) {
 			p = func(u *user) bool { return containsFold(u.last, value) }
 		case field == "user_status":
 			if value != "active" && value != "unaffiliated" && value != "suspended" {
-				return nil, fmt.Errorf("Invalid user_status value")
+				return nil, fmt.Errorf("invalid user_status value")
 			}
 			p = func(u *user) bool { return userStatus(u) == value }
 		case strings.HasPrefix(field, "cf_"):
 			fid, err := strconv.ParseInt(strings.TrimPrefix(field, "cf_"), 10, 64)
 			if err != nil || s.customFields[fid] == nil {
-				return nil, fmt.Errorf("Unknown custom field in filter")
+				return nil, fmt.Errorf("unknown custom field in filter")
 			}
 			p = func(u *user) bool { v, ok := u.custom[fid]; return ok && v == value }
 		default:
-			return nil, fmt.Errorf("Unsupported filter field: %s", field)
+			return nil, fmt.Errorf("unsupported filter field: %s", field)
 		}
 		if op == "ne" {
 			inner := p

@@ -48,13 +48,13 @@ func decodeExpiringLeases(result []byte) ([]ExpiringLease, error) {
 	}
 	items, err := listItems(r.raw("Leases"), "Lease")
 	if err != nil {
-		return nil, fmt.Errorf("Leases: %w", err)
+		return nil, fmt.Errorf("field Leases: %w", err)
 	}
 	out := make([]ExpiringLease, 0, len(items))
 	for i, item := range items {
 		lr, err := parseRecord(item)
 		if err != nil {
-			return nil, fmt.Errorf("Leases[%d]: %w", i, err)
+			return nil, fmt.Errorf("field Leases[%d]: %w", i, err)
 		}
 		var e ExpiringLease
 		var errs []error

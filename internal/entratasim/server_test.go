@@ -272,7 +272,8 @@ func TestParseQuotaRejectsNonsense(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 1, 1, 0, 0, 50, 0, time.UTC)
-	if !q.take(now) || !q.take(now) || q.take(now) {
+	first, second, third := q.take(now), q.take(now), q.take(now)
+	if !first || !second || third {
 		t.Error("2/minute allowed a third call")
 	}
 	if !q.take(now.Add(10 * time.Second)) {
