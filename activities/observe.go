@@ -117,24 +117,41 @@ func (a *Activities) propertyField(ctx context.Context) (int64, error) {
 	if id != 0 {
 		return id, nil
 	}
+	id, err := a.findField(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if id == 0 {
+		f, _, err := a.Brivo.CustomFields.Create(ctx, a.Config.CustomFieldName)
+		if err != nil {
+			// Another property's apply may have created it a moment ago:
+			// "already exists" is success, so look again before failing.
+			if again, lerr := a.findField(ctx); lerr == nil && again != 0 {
+				return a.rememberField(again), nil
+			}
+			return 0, err
+		}
+		id = f.ID
+	}
+	return a.rememberField(id), nil
+}
+
+func (a *Activities) findField(ctx context.Context) (int64, error) {
 	fields, _, err := a.Brivo.CustomFields.List(ctx)
 	if err != nil {
 		return 0, err
 	}
 	for _, f := range fields {
 		if f.FieldName == a.Config.CustomFieldName {
-			id = f.ID
+			return f.ID, nil
 		}
 	}
-	if id == 0 {
-		f, _, err := a.Brivo.CustomFields.Create(ctx, a.Config.CustomFieldName)
-		if err != nil {
-			return 0, err
-		}
-		id = f.ID
-	}
+	return 0, nil
+}
+
+func (a *Activities) rememberField(id int64) int64 {
 	a.mu.Lock()
+	defer a.mu.Unlock()
 	a.fieldID = id
-	a.mu.Unlock()
-	return id, nil
+	return id
 }

@@ -119,6 +119,15 @@ func (s *CarriedState) state() string {
 	return StateOK
 }
 
+// due returns the transitions at or before now.
+func (s *CarriedState) due(now time.Time) []Transition {
+	i := 0
+	for i < len(s.Next) && !s.Next[i].At.After(now) {
+		i++
+	}
+	return s.Next[:i]
+}
+
 // dropPast removes transitions at or before now.
 func (s *CarriedState) dropPast(now time.Time) {
 	i := 0

@@ -113,6 +113,7 @@ func (s *syncer) cycle(ctx workflow.Context) {
 	}
 
 	transitionDue := len(s.st.Next) > 0 && !s.st.Next[0].At.After(now)
+	due := s.st.due(now)
 	s.st.dropPast(now)
 	auditDue := !now.Before(s.st.LastAudit.Add(s.settings.AuditInterval))
 	needApply := changed || transitionDue || auditDue || forced || approve || s.st.ApplyPending ||
@@ -135,6 +136,11 @@ func (s *syncer) cycle(ctx workflow.Context) {
 		return
 	}
 	s.st.ApplyPending = false
+	for _, tr := range due {
+		// Who is the Brivo external id: no personal data in logs.
+		s.log.Info("Access transition applied", "PropertyID", s.propertyID, "Kind", tr.Kind, "Who", tr.Who,
+			"At", tr.At, "GroupID", tr.GroupID)
+	}
 	if approve {
 		s.st.ApproveNext = false
 		s.lastApprove = ApproveReport{Released: s.st.Held - res.Held, StillHeld: res.Held, Revocations: res.Revocations}

@@ -84,5 +84,10 @@ func (s *Sandbox) WriteFiles(dir, entrataURL, brivoURL string) error {
 	if err := os.WriteFile(filepath.Join(dir, "demo.json"), demo, 0o644); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, "sandbox.env"), []byte(b.String()), 0o600)
+	// Written whole and renamed, so a reader never sees half a file.
+	tmp := filepath.Join(dir, ".sandbox.env.tmp")
+	if err := os.WriteFile(tmp, []byte(b.String()), 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, filepath.Join(dir, "sandbox.env"))
 }
