@@ -1,0 +1,114 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"testing"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/entrata-brivo/entrata-brivo/internal/sandbox"
+	"github.com/entrata-brivo/entrata-brivo/workflows"
+)
+
+// cycleCost is the history cost of one steady-state PropertySync cycle.
+type cycleCost struct {
+	residents int
+	events    int
+	bytes     int
+}
+
+// TestHistorySizePerCycle measures, on the dev server, how much history a
+// steady-state cycle (a poll in which Entrata has not changed) adds at 10
+// and at about 1,000 residents, and requires the second to be no larger.
+// The figures go to the test log and, with HISTORY_FIGURES=path, to a file.
+func TestHistorySizePerCycle(t *testing.T) {
+	needCLI(t)
+	small := measureCycle(t, 7)
+	large := measureCycle(t, 660)
+	line := fmt.Sprintf("steady-state cycle: %d residents: %d events, %d bytes; %d residents: %d events, %d bytes",
+		small.residents, small.events, small.bytes, large.residents, large.events, large.bytes)
+	t.Log(line)
+	if path := os.Getenv("HISTORY_FIGURES"); path != "" {
+		_ = os.WriteFile(path, []byte(line+"\n"), 0o644)
+	}
+	if large.residents < 900 || small.residents > 20 {
+		t.Fatalf("portfolio sizes off: %d and %d residents", small.residents, large.residents)
+	}
+	if large.bytes > small.bytes || large.events > small.events {
+		t.Fatalf("a cycle at %d residents (%d events, %d bytes) is larger than at %d (%d events, %d bytes)",
+			large.residents, large.events, large.bytes, small.residents, small.events, small.bytes)
+	}
+}
+
+func measureCycle(t *testing.T, units int) cycleCost {
+	t.Helper()
+	s := startStack(t, sandbox.Options{Seed: 3, Properties: 1, Units: units, Now: time.Now()},
+		map[string]string{"SYNC_POLL_INTERVAL": "1s", "SYNC_AUDIT_INTERVAL": "1h", "BRIVO_REQUESTS_PER_SECOND": "2000"})
+	s.discover()
+	s.converged(3 * time.Minute)
+	time.Sleep(8 * time.Second) // several steady cycles
+	st, err := s.status("100")
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := history(t, s, workflows.PropertySyncWorkflowID("100"))
+	s.stopWorker()
+
+	// Cut the history at each FetchPlan scheduling: one cycle per segment.
+	var starts []int
+	for i, ev := range events {
+		if a := ev.GetActivityTaskScheduledEventAttributes(); a != nil && a.GetActivityType().GetName() == "FetchPlan" {
+			starts = append(starts, i)
+		}
+	}
+	var sizes, counts []int
+	for k := 0; k+1 < len(starts); k++ {
+		seg := events[starts[k]:starts[k+1]]
+		if hasApply(seg) {
+			continue // not a steady-state cycle
+		}
+		b := 0
+		for _, ev := range seg {
+			b += proto.Size(ev)
+		}
+		sizes, counts = append(sizes, b), append(counts, len(seg))
+	}
+	if len(sizes) < 3 {
+		t.Fatalf("only %d steady cycles among %d events", len(sizes), len(events))
+	}
+	// The last steady cycles: event ids there have the same width in both runs.
+	sizes, counts = sizes[len(sizes)-3:], counts[len(counts)-3:]
+	return cycleCost{residents: st.Entitled, events: slices.Max(counts), bytes: slices.Max(sizes)}
+}
+
+func hasApply(seg []*historypb.HistoryEvent) bool {
+	for _, ev := range seg {
+		if a := ev.GetActivityTaskScheduledEventAttributes(); a != nil && a.GetActivityType().GetName() != "FetchPlan" {
+			return true
+		}
+		if ev.GetEventType() == enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED {
+			return true
+		}
+	}
+	return false
+}
+
+func history(t *testing.T, s *stack, workflowID string) []*historypb.HistoryEvent {
+	t.Helper()
+	it := s.tc.GetWorkflowHistory(context.Background(), workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	var out []*historypb.HistoryEvent
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, ev)
+	}
+	return out
+}
