@@ -100,17 +100,23 @@ func (a *Activities) ApplyPlan(ctx context.Context, in ApplyInput) (ApplyResult,
 	believed := run.believe(observed, cs)
 	token := hashOf(believed)
 	mem.believed = &believedState{token: token, users: believed}
+	if run.stale {
+		mem.believed, token = nil, "" // the next apply reads Brivo
+	}
 
 	res.AppliedToken = token
+	// Grants and revocations count residents, not Brivo calls.
 	res.Changes = map[string]int{}
+	granted, revoked := map[string]bool{}, map[string]bool{}
 	for _, c := range run.done {
 		res.Changes[string(c.Kind)]++
 		if c.Revocation {
-			res.Revocations++
+			revoked[c.ExternalID] = true
 		} else if c.Kind == access.CreateUser || c.Kind == access.Unsuspend {
-			res.Grants++
+			granted[c.ExternalID] = true
 		}
 	}
+	res.Grants, res.Revocations = len(granted), len(revoked)
 	if len(res.Changes) == 0 {
 		res.Changes = nil
 	}

@@ -30,6 +30,7 @@ type batch struct {
 	problems   []access.Problem
 	invited    map[string]int64 // externalId -> credential id of a new mobile pass
 	noPasses   bool
+	stale      bool // a change found Brivo not as believed
 }
 
 // execute applies one change. A problem that concerns only this resident is
@@ -58,6 +59,11 @@ func (b *batch) execute(ctx context.Context, c access.Change) error {
 	}
 	if isAccountWide(err) {
 		return brivoError(string(c.Kind)+" for "+c.ExternalID, err)
+	}
+	if errors.Is(err, brivo.ErrNotFound) {
+		// What we believed of Brivo is wrong (someone deleted the user by
+		// hand): the next apply must read Brivo again.
+		b.stale = true
 	}
 	b.problems = append(b.problems, access.Problem{
 		CustomerID: customerID(c.ExternalID), Field: string(c.Kind), Reason: err.Error(),
@@ -185,8 +191,10 @@ func (b *batch) believe(observed []access.ObservedUser, cs access.ChangeSet) []a
 	out := access.Apply(observed, access.ChangeSet{Changes: b.done})
 	for i := range out {
 		u := &out[i]
-		if u.BrivoID == 0 {
-			u.BrivoID = b.ids[u.ExternalID]
+		// Apply numbers the users it creates on its own; the real ids are
+		// the ones Brivo gave (or the ones we observed).
+		if id, ok := b.ids[u.ExternalID]; ok && id != 0 {
+			u.BrivoID = id
 		}
 		if cred, ok := b.invited[u.ExternalID]; ok && len(u.Credentials) == 0 {
 			w := b.desired[u.ExternalID].Window
