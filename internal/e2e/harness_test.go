@@ -320,3 +320,21 @@ func (s *stack) cli(args ...string) string {
 	}
 	return string(out)
 }
+
+// starterErr runs the real starter binary against the dev server.
+func (s *stack) starterErr(args ...string) (string, error) {
+	cmd := exec.Command(filepath.Join(binDir, "starter"), args...)
+	cmd.Env = []string{"TEMPORAL_ADDRESS=" + s.dev.FrontendHostPort(), "SYNC_PAYLOAD_KEY=" + s.payloadKey,
+		"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+func (s *stack) starter(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := s.starterErr(args...)
+	if err != nil {
+		t.Fatalf("starter %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}

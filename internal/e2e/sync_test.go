@@ -83,6 +83,38 @@ func TestPropertySyncEndToEnd(t *testing.T) {
 		}
 	})
 
+	t.Run("starter CLI", func(t *testing.T) {
+		out := s.starter(t, "schedule", "--every", "1h")
+		if !strings.Contains(out, "created") {
+			t.Fatalf("first schedule: %s", out)
+		}
+		if out := s.starter(t, "schedule", "--every", "30m"); !strings.Contains(out, "updated") {
+			t.Fatalf("second schedule is not an idempotent update: %s", out)
+		}
+		if out := s.starter(t, "status", "101"); !strings.Contains(out, `"propertyId": "101"`) {
+			t.Fatalf("status: %s", out)
+		}
+		if out := s.starter(t, "sync", "102"); !strings.Contains(out, `"fetched": true`) {
+			t.Fatalf("sync: %s", out)
+		}
+		s.starter(t, "pause", "101")
+		s.eventually("paused", 10*time.Second, func() (bool, string) {
+			st, err := s.status("101")
+			return err == nil && st.Paused && st.State == workflows.StatePaused, fmt.Sprintf("%+v %v", st, err)
+		})
+		s.starter(t, "resume", "101")
+		s.eventually("resumed", 10*time.Second, func() (bool, string) {
+			st, err := s.status("101")
+			return err == nil && !st.Paused && st.State == workflows.StateOK, fmt.Sprintf("%+v %v", st, err)
+		})
+		if out, err := s.starterErr("approve", "101"); err == nil || !strings.Contains(out, "no revocations are held") {
+			t.Fatalf("approve with nothing held: %v: %s", err, out)
+		}
+		if out, err := s.starterErr("status", "999"); err == nil || !strings.Contains(out, "starter sync 999") {
+			t.Fatalf("status of an unknown property: %v: %s", err, out)
+		}
+	})
+
 	t.Run("demo move-in and move-out at their instants", func(t *testing.T) {
 		d := s.sb.Demo
 		wait := time.Until(d.MoveOut.At.Add(5 * time.Second))
