@@ -5,7 +5,7 @@
 //	sandbox [--data .data] [--entrata-addr 127.0.0.1:8071] [--brivo-addr 127.0.0.1:8072]
 //	        [--properties 3] [--units 40] [--seed 1] [--demo-in 90s] [--demo-out 150s]
 //	sandbox entratasim [--addr 127.0.0.1:8071] [--properties 3] [--units 40] [--seed 1]
-//	sandbox brivosim [--addr 127.0.0.1:8072] [--units 10]
+//	sandbox brivosim [--addr 127.0.0.1:8072]
 package main
 
 import (
