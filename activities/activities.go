@@ -89,6 +89,9 @@ type plan struct {
 	fingerprint string
 	result      access.Result
 	fetchedAt   time.Time
+	// confirmedGone are our Brivo users whose customer Entrata confirmed
+	// no longer exists: only these may be deleted.
+	confirmedGone map[string]bool
 }
 
 // believedState is what this worker applied to Brivo last, and the token the

@@ -288,3 +288,50 @@ func TestRoutineApplyAtAMoveOutRevokesThatResidentOnly(t *testing.T) {
 		}
 	}
 }
+
+func TestDeletedInEntrataIsDeletedInBrivoOnlyThen(t *testing.T) {
+	w := newWorld(t)
+	env := w.activities()
+	sum := fetch(t, env, "")
+	first := apply(t, env, ApplyInput{Fingerprint: sum.Fingerprint})
+
+	// One lease deleted in Entrata: its residents (on no other lease) go.
+	var victim entrata.Lease
+	for _, l := range w.sb.Entrata.Portfolio().Properties[0].Leases {
+		if l.Status == entrata.LeaseCurrent && l.ParentLeaseID == "" && len(l.Customers) > 0 {
+			victim = l
+			break
+		}
+	}
+	var owned []string
+	for _, c := range victim.Customers {
+		if _, ok := w.sb.Brivo.UserByExternalID(access.ExternalID(c.ID)); ok {
+			owned = append(owned, access.ExternalID(c.ID))
+		}
+	}
+	if len(owned) == 0 {
+		t.Fatal("the chosen lease has no Brivo users")
+	}
+	if err := w.sb.Entrata.DeleteLease("100", victim.ID); err != nil {
+		t.Fatal(err)
+	}
+	sum2 := fetch(t, env, sum.Fingerprint)
+	res := apply(t, env, ApplyInput{Fingerprint: sum2.Fingerprint, AppliedToken: first.AppliedToken})
+	if res.Changes["delete-user"] != len(owned) {
+		t.Fatalf("changes %v, want %d deletions", res.Changes, len(owned))
+	}
+	for _, ext := range owned {
+		if _, ok := w.sb.Brivo.UserByExternalID(ext); ok {
+			t.Errorf("%s still in Brivo after Entrata deleted the lease", ext)
+		}
+	}
+	users := len(w.sb.Brivo.Users())
+
+	// An empty answer confirms nothing: nobody is deleted, whatever is approved.
+	w.sb.Entrata.SetEmpty("100", true)
+	sum3 := fetch(t, env, sum2.Fingerprint)
+	apply(t, env, ApplyInput{Fingerprint: sum3.Fingerprint, AppliedToken: res.AppliedToken, AllowUnscheduledRevocations: true})
+	if n := len(w.sb.Brivo.Users()); n != users {
+		t.Fatalf("an empty Entrata answer deleted %d users", users-n)
+	}
+}

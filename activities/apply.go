@@ -54,7 +54,9 @@ func (a *Activities) ApplyPlan(ctx context.Context, in ApplyInput) (ApplyResult,
 		audited = true
 	}
 
-	cs := access.Diff(desired, observed, access.DiffOptions{InviteMobilePass: a.Config.InviteMobilePass})
+	cs := access.Diff(desired, observed, access.DiffOptions{
+		InviteMobilePass: a.Config.InviteMobilePass, ConfirmedGone: mem.plan.confirmedGone,
+	})
 	res := ApplyResult{Audited: audited}
 	guard := access.Guard(cs, observed, a.Config.Guard)
 	if guard.Hold && !in.AllowUnscheduledRevocations {

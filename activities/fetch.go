@@ -57,10 +57,14 @@ func (a *Activities) FetchPlan(ctx context.Context, in FetchPlanInput) (PlanSumm
 	for _, p := range decodeProblems {
 		result.Problems = append(result.Problems, access.Problem{LeaseID: p.ID, Field: p.Field, Reason: p.Reason})
 	}
-	fp := result.Fingerprint()
 	mem := a.memory(in.PropertyID)
+	gone := a.confirmGone(ctx, in.PropertyID, mem, result, len(leases))
+	fp := result.Fingerprint()
+	if len(gone) > 0 {
+		fp += "-" + hashOf(gone)[:8]
+	}
 	mem.mu.Lock()
-	mem.plan = &plan{fingerprint: fp, result: result, fetchedAt: now}
+	mem.plan = &plan{fingerprint: fp, result: result, fetchedAt: now, confirmedGone: gone}
 	mem.mu.Unlock()
 
 	a.Metrics.Problems(in.PropertyID, len(result.Problems))
