@@ -139,8 +139,17 @@ until "$bin/starter" schedule --trigger; do
   sleep 2
 done
 
-demo_id=$(sed -n 's/^[- ]*entrataPropertyId: *"\{0,1\}\([^"]*\)"\{0,1\} *$/\1/p' "${SYNC_MAPPING_FILE:-/dev/null}" 2>/dev/null | head -n 1 || true)
+property_ids=$(sed -n 's/^[- ]*entrataPropertyId: *"\{0,1\}\([^"]*\)"\{0,1\} *$/\1/p' "${SYNC_MAPPING_FILE:-/dev/null}" 2>/dev/null || true)
+demo_id=$(head -n 1 <<<"$property_ids")
 demo_id=${demo_id:-<propertyId>}
+
+# On a re-run the PropertySync workflows are still running from last time,
+# but the sandbox is new: ask each to read Entrata now rather than at its
+# next poll. (On a first run discovery starts them; a missing one is fine.)
+for id in $property_ids; do
+  "$TEMPORAL" workflow signal --address "$address" --workflow-id "property-sync-$id" --name sync-now \
+    >/dev/null 2>&1 || true
+done
 
 ui="http://localhost:$ui_port"
 cat >&2 <<MSG
