@@ -39,6 +39,10 @@ type Config struct {
 	Guard            access.GuardOptions
 	InviteMobilePass bool
 	CustomFieldName  string // Brivo custom field holding the Entrata property id
+	// NamesInHistory lets transitions carry a reduced name ("Dana M.") for
+	// the upcoming query. The worker sets it only when payloads are
+	// encrypted (SYNC_PAYLOAD_KEY), so no name sits in history in clear.
+	NamesInHistory bool
 }
 
 // Recorder receives the product's metrics. *metrics.Metrics implements it.

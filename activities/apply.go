@@ -127,7 +127,7 @@ func (a *Activities) ApplyPlan(ctx context.Context, in ApplyInput) (ApplyResult,
 	res.Problems = len(problems)
 	res.ProblemSample = problemSample(problems)
 	res.Active = countActive(desired, at)
-	res.Next = nextTransitions(mem.plan.result, at)
+	res.Next = nextTransitions(mem.plan.result, at, a.Config.NamesInHistory)
 
 	a.Metrics.Grants(in.PropertyID, res.Grants)
 	a.Metrics.Revocations(in.PropertyID, res.Revocations)

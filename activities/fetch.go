@@ -78,7 +78,7 @@ func (a *Activities) FetchPlan(ctx context.Context, in FetchPlanInput) (PlanSumm
 	sum.Problems = len(result.Problems)
 	sum.ProblemSample = problemSample(result.Problems)
 	sum.UnmappedUnits = sample(result.UnmappedUnits)
-	sum.Next = nextTransitions(result, now)
+	sum.Next = nextTransitions(result, now, a.Config.NamesInHistory)
 	a.Logger.Info("planned property", "propertyId", in.PropertyID, "leases", len(leases),
 		"entitled", sum.Entitled, "problems", sum.Problems, "unmappedUnits", len(result.UnmappedUnits))
 	return sum, nil
@@ -147,7 +147,10 @@ func (a *Activities) ListProperties(ctx context.Context) (DiscoveryResult, error
 	return res, nil
 }
 
-func nextTransitions(r access.Result, now time.Time) []Transition {
+// nextTransitions lists the next transitions for the workflow's timer and
+// the upcoming query. Reduced names go in only when withNames is set (the
+// payloads are encrypted); otherwise history carries external ids alone.
+func nextTransitions(r access.Result, now time.Time, withNames bool) []Transition {
 	ts := access.Transitions(r, now)
 	if len(ts) > MaxSample {
 		ts = ts[:MaxSample]
@@ -157,7 +160,7 @@ func nextTransitions(r access.Result, now time.Time) []Transition {
 		names[t.ExternalID] = ""
 	}
 	for _, e := range r.Entitlements {
-		if _, ok := names[e.ExternalID]; ok {
+		if _, ok := names[e.ExternalID]; ok && withNames {
 			names[e.ExternalID] = shortName(e.FirstName, e.LastName)
 		}
 	}

@@ -30,8 +30,8 @@ type PlanSummary struct {
 
 // Transition is one upcoming change of someone's access. Who is the Brivo
 // external id (entrata-<customerId>); Name is reduced to what an operator
-// needs to recognise the resident (first name and last initial). With
-// SYNC_PAYLOAD_KEY set it is encrypted in history like every payload.
+// needs to recognise the resident (first name and last initial), and is set
+// only when SYNC_PAYLOAD_KEY encrypts history.
 type Transition struct {
 	At      time.Time `json:"at"`
 	Who     string    `json:"who"`

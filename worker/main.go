@@ -117,6 +117,7 @@ func realMain(ctx context.Context, logger *slog.Logger) error {
 			PollInterval:     cfg.Sync.PollInterval,
 			AuditInterval:    cfg.Sync.AuditInterval,
 			InviteMobilePass: true,
+			NamesInHistory:   cfg.Sync.PayloadKey.IsSet(),
 		},
 	})
 	return runWorkers(ctx, tc, cfg, acts, m, logger)
