@@ -335,3 +335,34 @@ func TestDeletedInEntrataIsDeletedInBrivoOnlyThen(t *testing.T) {
 		t.Fatalf("an empty Entrata answer deleted %d users", users-n)
 	}
 }
+
+func TestTransitionsCarryNamesOnlyWhenHistoryIsEncrypted(t *testing.T) {
+	w := newWorld(t)
+	sb, err := sandbox.New(sandbox.Options{Seed: 11, Properties: 1, Units: 12, Now: time.Now(),
+		Demo: &sandbox.Demo{MoveInAfter: time.Hour, MoveOutAfter: 2 * time.Hour}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	es, bs := httptest.NewServer(sb.Entrata), httptest.NewServer(sb.Brivo)
+	defer es.Close()
+	defer bs.Close()
+	w.sb, w.entrata, w.brivo = sb, es.URL, bs.URL
+	if w.mapping, err = access.ParseMapping(sb.MappingYAML(), access.Defaults{}); err != nil {
+		t.Fatal(err)
+	}
+	env := w.activities()
+	plain := fetch(t, env, "")
+	if len(plain.Next) == 0 || plain.Next[0].Who != sb.Demo.MoveIn.ExternalID {
+		t.Fatalf("next transitions %+v, want the demo move-in first", plain.Next)
+	}
+	for _, tr := range plain.Next {
+		if tr.Name != "" {
+			t.Fatalf("a name in clear history: %+v", tr)
+		}
+	}
+	env.a.Config.NamesInHistory = true
+	named := fetch(t, env, "")
+	if named.Next[0].Name != "Dana M." {
+		t.Fatalf("with encryption the operator sees %q, want the reduced name", named.Next[0].Name)
+	}
+}
