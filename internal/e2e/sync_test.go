@@ -122,9 +122,13 @@ func TestPropertySyncEndToEnd(t *testing.T) {
 			time.Sleep(wait)
 		}
 		for _, ev := range []sandbox.DemoEvent{d.MoveIn, d.MoveOut} {
-			// From the very start: a pass that opened before the move-in,
-			// even for an instant during provisioning, counts.
-			from, to := start, ev.At.Add(5*time.Second)
+			// The move-in is judged from the very start: a pass that opened
+			// before it, even for an instant during provisioning, counts.
+			// The move-out from after the initial convergence.
+			from, to := ev.At.Add(-10*time.Second), ev.At.Add(5*time.Second)
+			if ev == d.MoveIn {
+				from = start
+			}
 			want, err := s.sb.Expected(from, to)
 			if err != nil {
 				t.Fatal(err)
@@ -137,6 +141,11 @@ func TestPropertySyncEndToEnd(t *testing.T) {
 			if r.OverGrant >= 5*time.Second || r.UnderGrant >= 5*time.Second {
 				t.Errorf("%s: over %s under %s (limit 5s); actual %v", ev.ExternalID, r.OverGrant, r.UnderGrant, got)
 			}
+		}
+		// Before the move-in instant the new resident must never have opened
+		// anything, not even for a moment while being provisioned.
+		for _, iv := range s.sb.Brivo.OpenIntervals(d.MoveIn.ExternalID, d.MoveIn.AccessPointID, start, d.MoveIn.At) {
+			t.Errorf("the new resident could open the entrance before moving in: %v", iv)
 		}
 		if s.sb.Brivo.CanOpen(d.MoveOut.ExternalID, d.MoveOut.AccessPointID, time.Now()) {
 			t.Error("the moved-out resident can still open the entrance")
