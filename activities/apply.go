@@ -13,9 +13,6 @@ import (
 	"github.com/entrata-brivo/entrata-brivo/internal/access"
 )
 
-// heartbeatEvery is how many changes go between two heartbeats.
-const heartbeatEvery = 10
-
 // applyProgress is ApplyPlan's heartbeat detail: a retry of the same change
 // set resumes after the changes already done.
 type applyProgress struct {
@@ -29,6 +26,8 @@ type applyProgress struct {
 // or a worker that does not hold the applied state, reads the records we own
 // first and so also puts back manual edits.
 func (a *Activities) ApplyPlan(ctx context.Context, in ApplyInput) (ApplyResult, error) {
+	hb := startHeartbeats(ctx, applyProgress{})
+	defer hb.close()
 	mem := a.memory(in.PropertyID)
 	mem.mu.Lock()
 	defer mem.mu.Unlock()
@@ -89,9 +88,7 @@ func (a *Activities) ApplyPlan(ctx context.Context, in ApplyInput) (ApplyResult,
 		if err := run.execute(ctx, cs.Changes[i]); err != nil {
 			return ApplyResult{}, err
 		}
-		if (i+1)%heartbeatEvery == 0 || i+1 == len(cs.Changes) {
-			activity.RecordHeartbeat(ctx, applyProgress{ChangeSet: csHash, Done: i + 1})
-		}
+		hb.progress(applyProgress{ChangeSet: csHash, Done: i + 1})
 		if (i+1)%100 == 0 {
 			log.Info("Apply progress", "PropertyID", in.PropertyID, "Done", i+1, "Total", len(cs.Changes))
 		}

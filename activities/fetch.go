@@ -7,8 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"go.temporal.io/sdk/activity"
-
 	"github.com/entrata-brivo/entrata-brivo/internal/access"
 	"github.com/entrata-brivo/entrata-brivo/internal/entrata"
 )
@@ -32,12 +30,13 @@ func (a *Activities) FetchPlan(ctx context.Context, in FetchPlanInput) (PlanSumm
 		return PlanSummary{}, permanent("PropertyNotMapped",
 			fmt.Errorf("property %s is not in the mapping file (SYNC_MAPPING_FILE)", in.PropertyID))
 	}
+	hb := startHeartbeats(ctx, nil)
+	defer hb.close()
 	now := a.now()
 	units, _, err := a.Entrata.GetPropertyUnits(ctx, in.PropertyID)
 	if err != nil {
 		return PlanSummary{}, entrataError("getPropertyUnits", err)
 	}
-	activity.RecordHeartbeat(ctx, "units")
 	horizon := entrata.DateOf(now.In(policy.Location).Add(-a.Config.PastHorizon))
 	leases, decodeProblems, _, err := a.Entrata.GetLeases(ctx, entrata.LeaseQuery{
 		PropertyID:      in.PropertyID,
@@ -47,7 +46,6 @@ func (a *Activities) FetchPlan(ctx context.Context, in FetchPlanInput) (PlanSumm
 	if err != nil {
 		return PlanSummary{}, entrataError("getLeases", err)
 	}
-	activity.RecordHeartbeat(ctx, "leases")
 	groups, err := a.groupsByName(ctx)
 	if err != nil {
 		return PlanSummary{}, brivoError("list groups", err)

@@ -5,8 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"go.temporal.io/sdk/activity"
-
 	"github.com/entrata-brivo/entrata-brivo/internal/access"
 )
 
@@ -32,7 +30,6 @@ func (a *Activities) readObserved(ctx context.Context, propertyID string, r acce
 	if err != nil {
 		return nil, brivoError("list users", err)
 	}
-	activity.RecordHeartbeat(ctx, "audit: users")
 	byExt := map[string]*access.ObservedUser{}
 	var order []string
 	for _, u := range users {
@@ -61,11 +58,10 @@ func (a *Activities) readObserved(ctx context.Context, propertyID string, r acce
 				ou.GroupIDs = append(ou.GroupIDs, g)
 			}
 		}
-		activity.RecordHeartbeat(ctx, "audit: groups")
 	}
 
 	out := make([]access.ObservedUser, 0, len(order))
-	for i, ext := range order {
+	for _, ext := range order {
 		ou := byExt[ext]
 		creds, _, err := a.Brivo.Credentials.ListForUser(ctx, ou.BrivoID)
 		if err != nil {
@@ -76,9 +72,6 @@ func (a *Activities) readObserved(ctx context.Context, propertyID string, r acce
 		}
 		slices.Sort(ou.GroupIDs)
 		out = append(out, *ou)
-		if (i+1)%heartbeatEvery == 0 {
-			activity.RecordHeartbeat(ctx, "audit: credentials")
-		}
 	}
 	a.Logger.Info("audited Brivo records", "propertyId", propertyID, "users", len(out))
 	return out, nil
