@@ -2,6 +2,7 @@ package activities
 
 import (
 	"errors"
+	"fmt"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -364,5 +365,49 @@ func TestTransitionsCarryNamesOnlyWhenHistoryIsEncrypted(t *testing.T) {
 	named := fetch(t, env, "")
 	if named.Next[0].Name != "Dana M." {
 		t.Fatalf("with encryption the operator sees %q, want the reduced name", named.Next[0].Name)
+	}
+}
+
+// A retry of the same change set resumes after what its heartbeats say is
+// done: the changes before that point are not made again.
+func TestApplyResumesFromHeartbeatDetails(t *testing.T) {
+	w := newWorld(t)
+	env := w.activities()
+	sum := fetch(t, env, "")
+	first := apply(t, env, ApplyInput{Fingerprint: sum.Fingerprint})
+
+	moveIn := entrata.DateOf(time.Now().AddDate(0, 0, 10))
+	for i := range 6 {
+		cid := fmt.Sprint(7700000 + i)
+		if err := w.sb.Entrata.UpsertLease("100", entrata.Lease{
+			ID: fmt.Sprint(770000 + i), PropertyID: "100", Status: entrata.LeaseFuture,
+			UnitID: w.sb.Entrata.Portfolio().Properties[0].Units[i].ID, MoveInDate: moveIn,
+			Customers: []entrata.Customer{{ID: cid, Type: "Primary", Status: "Future", FirstName: "N", LastName: "R",
+				Email: fmt.Sprintf("n%d@example.com", i), MoveInDate: moveIn}},
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sum2 := fetch(t, env, sum.Fingerprint)
+
+	// The change set ApplyPlan will compute, and a heartbeat saying its
+	// first changes (the first new resident's) are done.
+	at := time.Now().Add(time.Minute)
+	mem := env.a.memory("100")
+	cs := access.Diff(access.DesiredAt(mem.plan.result, at), mem.believed.users,
+		access.DiffOptions{InviteMobilePass: true, ConfirmedGone: mem.plan.confirmedGone})
+	firstUser := cs.Changes[0].ExternalID
+	done := 0
+	for done < len(cs.Changes) && cs.Changes[done].ExternalID == firstUser {
+		done++
+	}
+	env.env.SetHeartbeatDetails(applyProgress{ChangeSet: hashOf(cs), Done: done})
+	res := apply(t, env, ApplyInput{Fingerprint: sum2.Fingerprint, AppliedToken: first.AppliedToken, At: at})
+
+	if _, ok := w.sb.Brivo.UserByExternalID(firstUser); ok {
+		t.Fatalf("%s was created again although the heartbeat said it was done", firstUser)
+	}
+	if res.Grants != 5 {
+		t.Fatalf("grants %d, want the 5 residents after the resume point", res.Grants)
 	}
 }
