@@ -32,7 +32,14 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	sb, err := sandbox.New(sandbox.Options{Seed: 11, Properties: 1, Units: 12, Now: time.Now()})
+	return newWorldWithDemo(t, nil)
+}
+
+// newWorldWithDemo adds the sandbox's demo residents, moving in and out
+// after the given delays.
+func newWorldWithDemo(t *testing.T, demo *sandbox.Demo) *world {
+	t.Helper()
+	sb, err := sandbox.New(sandbox.Options{Seed: 11, Properties: 1, Units: 12, Now: time.Now(), Demo: demo})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,19 +258,8 @@ func TestAPIErrorsBecomeTemporalRetryDecisions(t *testing.T) {
 }
 
 func TestRoutineApplyAtAMoveOutRevokesThatResidentOnly(t *testing.T) {
-	w := newWorld(t)
-	sb, err := sandbox.New(sandbox.Options{Seed: 11, Properties: 1, Units: 12, Now: time.Now(),
-		Demo: &sandbox.Demo{MoveInAfter: time.Second, MoveOutAfter: 2 * time.Second}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	es, bs := httptest.NewServer(sb.Entrata), httptest.NewServer(sb.Brivo)
-	defer es.Close()
-	defer bs.Close()
-	w.sb, w.entrata, w.brivo = sb, es.URL, bs.URL
-	if w.mapping, err = access.ParseMapping(sb.MappingYAML(), access.Defaults{}); err != nil {
-		t.Fatal(err)
-	}
+	w := newWorldWithDemo(t, &sandbox.Demo{MoveInAfter: time.Second, MoveOutAfter: 2 * time.Second})
+	sb := w.sb
 	env := w.activities()
 	sum := fetch(t, env, "")
 	first := apply(t, env, ApplyInput{Fingerprint: sum.Fingerprint})
@@ -338,19 +334,8 @@ func TestDeletedInEntrataIsDeletedInBrivoOnlyThen(t *testing.T) {
 }
 
 func TestTransitionsCarryNamesOnlyWhenHistoryIsEncrypted(t *testing.T) {
-	w := newWorld(t)
-	sb, err := sandbox.New(sandbox.Options{Seed: 11, Properties: 1, Units: 12, Now: time.Now(),
-		Demo: &sandbox.Demo{MoveInAfter: time.Hour, MoveOutAfter: 2 * time.Hour}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	es, bs := httptest.NewServer(sb.Entrata), httptest.NewServer(sb.Brivo)
-	defer es.Close()
-	defer bs.Close()
-	w.sb, w.entrata, w.brivo = sb, es.URL, bs.URL
-	if w.mapping, err = access.ParseMapping(sb.MappingYAML(), access.Defaults{}); err != nil {
-		t.Fatal(err)
-	}
+	w := newWorldWithDemo(t, &sandbox.Demo{MoveInAfter: time.Hour, MoveOutAfter: 2 * time.Hour})
+	sb := w.sb
 	env := w.activities()
 	plain := fetch(t, env, "")
 	if len(plain.Next) == 0 || plain.Next[0].Who != sb.Demo.MoveIn.ExternalID {
