@@ -94,7 +94,7 @@ func main() {
 		outcome, detail := runRule(work, r, *timeout)
 		counts[outcome]++
 		fmt.Printf("%-8s %2d/%d %-60s %5.1fs\n", outcome, i+1, len(list), r.Name, time.Since(t0).Seconds())
-		if outcome != Killed && detail != "" {
+		if detail != "" {
 			fmt.Println(indent(detail))
 		}
 	}
@@ -216,7 +216,29 @@ func runRule(work string, r Rule, timeout time.Duration) (string, string) {
 	case strings.Contains(out, "[build failed]") || strings.Contains(out, "[setup failed]"):
 		return Invalid, "the break does not build:\n" + tail(out, 1500)
 	}
-	return Killed, ""
+	return Killed, "by " + failedTests(out)
+}
+
+// failedTests names the top-level tests that failed, for the report.
+func failedTests(out string) string {
+	var names []string
+	seen := map[string]bool{}
+	for _, line := range strings.Split(out, "\n") {
+		name, ok := strings.CutPrefix(strings.TrimSpace(line), "--- FAIL: ")
+		if !ok {
+			continue
+		}
+		name, _, _ = strings.Cut(name, " ")
+		name, _, _ = strings.Cut(name, "/")
+		if !seen[name] {
+			seen[name] = true
+			names = append(names, name)
+		}
+	}
+	if len(names) == 0 {
+		return "a failing package (no test named)"
+	}
+	return strings.Join(names, ", ")
 }
 
 func goCmd(dir string, timeout time.Duration, args ...string) (string, error) {
