@@ -47,6 +47,7 @@ type Server struct {
 	hist history
 	auth authState
 	ops  opsState
+	rec  recordFaults // faults4xx.go
 }
 
 // APIPrefix is where the simulated API lives.
@@ -122,6 +123,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeJSON(w, http.StatusNotFound, apiError{Code: 404, Message: "Not found"})
+		return
+	}
+	if s.applyRecordFault(w, r.Method, path) {
 		return
 	}
 	s.mu.Lock()
