@@ -111,16 +111,18 @@ func (a *Activities) ApplyPlan(ctx context.Context, in ApplyInput) (ApplyResult,
 		res.Changes[string(c.Kind)]++
 		if c.Revocation {
 			revoked[c.ExternalID] = true
-		} else if c.Kind == access.CreateUser || c.Kind == access.Unsuspend {
-			granted[c.ExternalID] = true
+		} else if (c.Kind == access.CreateUser || c.Kind == access.Unsuspend) && !run.failed[c.ExternalID] {
+			granted[c.ExternalID] = true // a resident whose batch broke off is not granted yet
 		}
 	}
 	res.Grants, res.Revocations = len(granted), len(revoked)
 	if len(res.Changes) == 0 {
 		res.Changes = nil
 	}
-	problems := append(append([]access.Problem{}, mem.plan.result.Problems...), cs.Problems...)
-	problems = append(problems, run.problems...)
+	// What failed in Brivo just now comes first: the sample is short and
+	// this is what an operator can act on.
+	problems := append(append([]access.Problem{}, run.problems...), mem.plan.result.Problems...)
+	problems = append(problems, cs.Problems...)
 	res.Problems = len(problems)
 	res.ProblemSample = problemSample(problems)
 	res.Active = countActive(desired, at)

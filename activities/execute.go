@@ -30,13 +30,26 @@ type batch struct {
 	problems   []access.Problem
 	invited    map[string]int64 // externalId -> credential id of a new mobile pass
 	noPasses   bool
-	stale      bool // a change found Brivo not as believed
+	stale      bool            // a change found Brivo not as believed
+	failed     map[string]bool // externalId -> one of its changes failed
 }
 
 // execute applies one change. A problem that concerns only this resident is
-// recorded and the batch goes on; one that concerns the whole account (auth,
-// rate limit, outage) fails the activity so Temporal retries it.
+// recorded, the resident's remaining changes in this batch are skipped, and
+// the batch goes on with the others; one that concerns the whole account
+// (auth, rate limit, outage) fails the activity so Temporal retries it.
 func (b *batch) execute(ctx context.Context, c access.Change) error {
+	if b.failed[c.ExternalID] {
+		// A resident's changes are ordered so that every prefix is safe
+		// (access/doc.go, "Diff"); after a gap that no longer holds: a new
+		// mobile pass whose window could not be set must not meet a group.
+		// The next apply reads Brivo and finishes this resident.
+		b.problems = append(b.problems, access.Problem{
+			CustomerID: customerID(c.ExternalID), Field: string(c.Kind),
+			Reason: "skipped: an earlier change of this resident failed",
+		})
+		return nil
+	}
 	var err error
 	for attempt := 0; ; attempt++ {
 		err = b.do(ctx, c)
@@ -68,6 +81,14 @@ func (b *batch) execute(ctx context.Context, c access.Change) error {
 	b.problems = append(b.problems, access.Problem{
 		CustomerID: customerID(c.ExternalID), Field: string(c.Kind), Reason: err.Error(),
 	})
+	if errors.Is(err, brivo.ErrNoPassesLeft) {
+		return nil // no pass was issued: the resident's other changes stay safe
+	}
+	if b.failed == nil {
+		b.failed = map[string]bool{}
+	}
+	b.failed[c.ExternalID] = true
+	b.stale = true // what Brivo holds for this resident is unknown
 	return nil
 }
 
