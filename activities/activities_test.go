@@ -258,7 +258,9 @@ func TestAPIErrorsBecomeTemporalRetryDecisions(t *testing.T) {
 }
 
 func TestRoutineApplyAtAMoveOutRevokesThatResidentOnly(t *testing.T) {
-	w := newWorldWithDemo(t, &sandbox.Demo{MoveInAfter: time.Second, MoveOutAfter: 2 * time.Second})
+	// The move-out is an hour away and the apply is asked for that instant
+	// (ApplyPlan plans at max(At, now)): no wall-clock race with set-up.
+	w := newWorldWithDemo(t, &sandbox.Demo{MoveInAfter: 30 * time.Minute, MoveOutAfter: time.Hour})
 	sb := w.sb
 	env := w.activities()
 	sum := fetch(t, env, "")
@@ -271,7 +273,6 @@ func TestRoutineApplyAtAMoveOutRevokesThatResidentOnly(t *testing.T) {
 	if !active[out.ExternalID] {
 		t.Fatalf("%s not active before the move-out", out.ExternalID)
 	}
-	time.Sleep(time.Until(out.At))
 	res := apply(t, env, ApplyInput{Fingerprint: sum.Fingerprint, AppliedToken: first.AppliedToken, At: out.At})
 	if res.Audited || res.Revocations != 1 || res.Problems != 0 {
 		t.Fatalf("routine apply at the move-out: %+v", res)
