@@ -219,7 +219,7 @@ func runRule(work string, r Rule, timeout time.Duration) (string, string) {
 	return Killed, "by " + failedTests(out)
 }
 
-// failedTests names the top-level tests that failed, for the report.
+// failedTests names the tests and subtests that failed, for the report.
 func failedTests(out string) string {
 	var names []string
 	seen := map[string]bool{}
@@ -229,7 +229,6 @@ func failedTests(out string) string {
 			continue
 		}
 		name, _, _ = strings.Cut(name, " ")
-		name, _, _ = strings.Cut(name, "/")
 		if !seen[name] {
 			seen[name] = true
 			names = append(names, name)
