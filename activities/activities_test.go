@@ -380,7 +380,7 @@ func TestApplyResumesFromHeartbeatDetails(t *testing.T) {
 	at := time.Now().Add(time.Minute)
 	mem := env.a.memory("100")
 	cs := access.Diff(access.DesiredAt(mem.plan.result, at), mem.believed.users,
-		access.DiffOptions{InviteMobilePass: true, ConfirmedGone: mem.plan.confirmedGone})
+		access.DiffOptions{InviteMobilePass: true, ConfirmedGone: mem.plan.confirmedGone, PropertyID: "100", Now: at})
 	firstUser := cs.Changes[0].ExternalID
 	done := 0
 	for done < len(cs.Changes) && cs.Changes[done].ExternalID == firstUser {
