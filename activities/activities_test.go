@@ -39,7 +39,13 @@ func newWorld(t *testing.T) *world {
 // after the given delays.
 func newWorldWithDemo(t *testing.T, demo *sandbox.Demo) *world {
 	t.Helper()
-	sb, err := sandbox.New(sandbox.Options{Seed: 11, Properties: 1, Units: 12, Now: time.Now(), Demo: demo})
+	return newWorldWith(t, sandbox.Options{Seed: 11, Properties: 1, Units: 12, Now: time.Now(), Demo: demo})
+}
+
+// newWorldWith builds the world from explicit sandbox options.
+func newWorldWith(t *testing.T, o sandbox.Options) *world {
+	t.Helper()
+	sb, err := sandbox.New(o)
 	if err != nil {
 		t.Fatal(err)
 	}

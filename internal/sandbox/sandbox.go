@@ -45,6 +45,10 @@ type Options struct {
 	Demo *Demo
 	// TokenLifetime of Brivo tokens; 300 s when zero.
 	TokenLifetime time.Duration
+	// LenientBrivo makes the Brivo simulator keep customFields sent in a
+	// create body (brivosim.Options.LenientCreateCustomFields); by default
+	// it follows the documentation strictly and ignores them.
+	LenientBrivo bool
 }
 
 // Demo says when the demo move-in and move-out happen.
@@ -108,6 +112,7 @@ func New(o Options) (*Sandbox, error) {
 		Brivo: brivosim.New(brivosim.Options{
 			APIKey: BrivoAPIKey, ClientID: BrivoClientID, ClientSecret: BrivoClientSecret,
 			Username: BrivoUsername, Password: BrivoPassword, TokenLifetime: o.TokenLifetime,
+			LenientCreateCustomFields: o.LenientBrivo,
 		}),
 		opts: o,
 	}
