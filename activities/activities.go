@@ -52,6 +52,7 @@ type Recorder interface {
 	Problems(propertyID string, n int)
 	HeldRevocations(propertyID string, n int)
 	UnmappedUnits(propertyID string, n int)
+	UnlistedUsers(propertyID string, n int)
 	SyncSucceeded(propertyID string, at time.Time)
 }
 
@@ -87,6 +88,10 @@ type propertyMemory struct {
 	mu       sync.Mutex // serialises applies of one property
 	plan     *plan
 	believed *believedState
+	// ineffective are writes Brivo answered but did not keep (read back
+	// different), keyed by changeKey: they are reported, not re-sent,
+	// until what we want to write changes.
+	ineffective map[string]bool
 }
 
 type plan struct {
@@ -169,4 +174,5 @@ func (nopRecorder) Revocations(string, int)         {}
 func (nopRecorder) Problems(string, int)            {}
 func (nopRecorder) HeldRevocations(string, int)     {}
 func (nopRecorder) UnmappedUnits(string, int)       {}
+func (nopRecorder) UnlistedUsers(string, int)       {}
 func (nopRecorder) SyncSucceeded(string, time.Time) {}

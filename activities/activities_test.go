@@ -39,7 +39,13 @@ func newWorld(t *testing.T) *world {
 // after the given delays.
 func newWorldWithDemo(t *testing.T, demo *sandbox.Demo) *world {
 	t.Helper()
-	sb, err := sandbox.New(sandbox.Options{Seed: 11, Properties: 1, Units: 12, Now: time.Now(), Demo: demo})
+	return newWorldWith(t, sandbox.Options{Seed: 11, Properties: 1, Units: 12, Now: time.Now(), Demo: demo})
+}
+
+// newWorldWith builds the world from explicit sandbox options.
+func newWorldWith(t *testing.T, o sandbox.Options) *world {
+	t.Helper()
+	sb, err := sandbox.New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -385,7 +391,7 @@ func TestApplyResumesFromHeartbeatDetails(t *testing.T) {
 	at := time.Now().Add(time.Minute)
 	mem := env.a.memory("100")
 	cs := access.Diff(access.DesiredAt(mem.plan.result, at), mem.believed.users,
-		access.DiffOptions{InviteMobilePass: true, ConfirmedGone: mem.plan.confirmedGone})
+		access.DiffOptions{InviteMobilePass: true, ConfirmedGone: mem.plan.confirmedGone, PropertyID: "100", Now: at})
 	firstUser := cs.Changes[0].ExternalID
 	done := 0
 	for done < len(cs.Changes) && cs.Changes[done].ExternalID == firstUser {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -39,24 +40,29 @@ func (a *Activities) ApplyPlan(ctx context.Context, in ApplyInput) (ApplyResult,
 		at = now
 	}
 	log := activity.GetLogger(ctx)
-	desired := access.DesiredAt(mem.plan.result, at)
+	result := mem.plan.result
+	desired := access.DesiredAt(result, at)
 
 	var observed []access.ObservedUser
 	audited := false
 	if !in.Audit && in.AppliedToken != "" && mem.believed != nil && mem.believed.token == in.AppliedToken {
-		observed = mem.believed.users
+		observed = slices.Clone(mem.believed.users)
 	} else {
 		var err error
-		if observed, err = a.readObserved(ctx, in.PropertyID, mem.plan.result); err != nil {
+		if observed, err = a.readObserved(ctx, in.PropertyID, result); err != nil {
 			return ApplyResult{}, err
 		}
 		audited = true
 	}
-
-	cs := access.Diff(desired, observed, access.DiffOptions{
-		InviteMobilePass: a.Config.InviteMobilePass, ConfirmedGone: mem.plan.confirmedGone,
-	})
-	res := ApplyResult{Audited: audited}
+	cs, unlisted, sharedProblems, err := a.computeChanges(ctx, in.PropertyID, mem, at, desired, &observed, audited)
+	if err != nil {
+		return ApplyResult{}, err
+	}
+	if unlisted > 0 {
+		log.Warn("Audit did not find residents under the property tag; the tag is repaired, nothing is re-sent",
+			"PropertyID", in.PropertyID, "Unlisted", unlisted)
+	}
+	res := ApplyResult{Audited: audited, Unlisted: unlisted}
 	guard := access.Guard(cs, observed, a.Config.Guard)
 	if guard.Hold && !in.AllowUnscheduledRevocations {
 		cs = access.WithoutUnscheduledRevocations(cs)
@@ -65,10 +71,12 @@ func (a *Activities) ApplyPlan(ctx context.Context, in ApplyInput) (ApplyResult,
 			"Unscheduled", guard.Unscheduled, "Active", guard.Active)
 	}
 
-	run := &batch{a: a, propertyID: in.PropertyID, desired: indexDesired(desired), ids: map[string]int64{}}
+	run := &batch{a: a, propertyID: in.PropertyID, desired: indexDesired(desired), ids: map[string]int64{},
+		audit: audited, ineffective: mem.ineffective}
 	for _, u := range observed {
 		run.ids[u.ExternalID] = u.BrivoID
 	}
+	cs = run.withoutIneffective(cs)
 	start := 0
 	csHash := hashOf(cs)
 	if activity.HasHeartbeatDetails(ctx) {
@@ -96,6 +104,7 @@ func (a *Activities) ApplyPlan(ctx context.Context, in ApplyInput) (ApplyResult,
 
 	// What Brivo holds now, as far as this worker knows: the observed state
 	// with every change that succeeded.
+	mem.ineffective = run.ineffective
 	believed := run.believe(observed, cs)
 	token := hashOf(believed)
 	mem.believed = &believedState{token: token, users: believed}
@@ -122,7 +131,11 @@ func (a *Activities) ApplyPlan(ctx context.Context, in ApplyInput) (ApplyResult,
 	// What failed in Brivo just now comes first: the sample is short and
 	// this is what an operator can act on.
 	problems := append(append([]access.Problem{}, run.problems...), mem.plan.result.Problems...)
-	problems = append(problems, cs.Problems...)
+	problems = append(append(problems, cs.Problems...), sharedProblems...)
+	if unlisted > 0 {
+		problems = append(problems, access.Problem{Field: "tag", Reason: fmt.Sprintf(
+			"%d residents were not listed under the property tag by the audit (tag missing or not matched); found by external id, tag repaired", unlisted)})
+	}
 	res.Problems = len(problems)
 	res.ProblemSample = problemSample(problems)
 	res.Active = countActive(desired, at)
@@ -131,10 +144,45 @@ func (a *Activities) ApplyPlan(ctx context.Context, in ApplyInput) (ApplyResult,
 	a.Metrics.Grants(in.PropertyID, res.Grants)
 	a.Metrics.Revocations(in.PropertyID, res.Revocations)
 	a.Metrics.HeldRevocations(in.PropertyID, res.Held)
+	if audited {
+		a.Metrics.UnlistedUsers(in.PropertyID, unlisted)
+	}
 	a.Metrics.SyncSucceeded(in.PropertyID, a.now())
 	log.Info("Apply done", "PropertyID", in.PropertyID, "Grants", res.Grants, "Revocations", res.Revocations,
 		"Changes", len(run.done), "Problems", res.Problems, "Held", res.Held, "Active", res.Active)
 	return res, nil
+}
+
+// computeChanges computes the change set from the observation: it first looks up the
+// users the desired state wants that the observation lacks, then, for the
+// people another property also manages, asks Entrata what those properties
+// entitle them to and lets account-wide state follow the union. observed is
+// updated in place with what was read. It returns the change set, how many
+// wanted users an audit did not find under the tag, and the problems of the
+// cross-property reads.
+func (a *Activities) computeChanges(ctx context.Context, propertyID string, mem *propertyMemory, at time.Time,
+	desired access.Desired, observed *[]access.ObservedUser, audited bool) (access.ChangeSet, int, []access.Problem, error) {
+	policy, _ := a.Mapping.Policy(propertyID)
+	obs, found, err := a.observeMissing(ctx, propertyID, desired, *observed, managedGroups(policy, mem.plan.result))
+	if err != nil {
+		return access.ChangeSet{}, 0, nil, err
+	}
+	*observed = obs
+	unlisted := 0
+	if audited {
+		unlisted = found
+	}
+	opts := access.DiffOptions{InviteMobilePass: a.Config.InviteMobilePass, ConfirmedGone: mem.plan.confirmedGone,
+		PropertyID: propertyID, Now: at}
+	cs := access.Diff(desired, obs, opts)
+	if !audited {
+		if err := a.refreshAccountWide(ctx, cs, obs); err != nil {
+			return access.ChangeSet{}, 0, nil, err
+		}
+	}
+	shared, problems := a.sharedFor(ctx, propertyID, cs, obs, at)
+	opts.Shared = shared
+	return access.Diff(access.DesiredAtShared(mem.plan.result, at, shared), obs, opts), unlisted, problems, nil
 }
 
 func indexDesired(d access.Desired) map[string]access.DesiredUser {

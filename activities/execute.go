@@ -28,10 +28,62 @@ type batch struct {
 	ids        map[string]int64 // externalId -> Brivo user id
 	done       []access.Change
 	problems   []access.Problem
-	invited    map[string]int64 // externalId -> credential id of a new mobile pass
+	invited    map[string]invitedPass // externalId -> the new mobile pass and its window
 	noPasses   bool
 	stale      bool            // a change found Brivo not as believed
 	failed     map[string]bool // externalId -> one of its changes failed
+	audit      bool            // the batch repairs what an audit read
+	created    map[string]bool
+	// ineffective are writes Brivo did not keep (see propertyMemory); the
+	// batch adds the ones it finds.
+	ineffective map[string]bool
+}
+
+type invitedPass struct {
+	credentialID int64
+	window       access.Window
+}
+
+// errNotKept is a write Brivo accepted but did not keep: reading it back
+// shows the old value. It is reported and not re-sent blindly.
+var errNotKept = errors.New("brivo answered but did not keep the value written (read back different); not re-sent until the wanted value changes")
+
+// changeKey identifies a write by what it writes, so that the same write is
+// not re-sent after Brivo failed to keep it.
+func changeKey(c access.Change) string {
+	k := c.ExternalID + " " + string(c.Kind) + " " + c.Tag
+	if c.Window != nil {
+		k += " " + c.Window.String()
+	}
+	return k
+}
+
+// withoutIneffective drops the writes Brivo did not keep before, reporting
+// each one instead.
+func (b *batch) withoutIneffective(cs access.ChangeSet) access.ChangeSet {
+	if len(b.ineffective) == 0 {
+		return cs
+	}
+	out := access.ChangeSet{Problems: cs.Problems}
+	for _, c := range cs.Changes {
+		if b.ineffective[changeKey(c)] {
+			b.problems = append(b.problems, access.Problem{CustomerID: customerID(c.ExternalID), Field: string(c.Kind), Reason: errNotKept.Error()})
+			continue
+		}
+		out.Changes = append(out.Changes, c)
+	}
+	return out
+}
+
+// purpose labels a change's Brivo calls for the metrics.
+func (b *batch) purpose(c access.Change) string {
+	switch {
+	case c.Kind == access.CreateUser || b.created[c.ExternalID]:
+		return purposeNewResident
+	case b.audit:
+		return purposeAuditRepair
+	}
+	return purposeTransition
 }
 
 // execute applies one change. A problem that concerns only this resident is
@@ -50,6 +102,7 @@ func (b *batch) execute(ctx context.Context, c access.Change) error {
 		})
 		return nil
 	}
+	ctx = brivo.WithPurpose(ctx, b.purpose(c))
 	var err error
 	for attempt := 0; ; attempt++ {
 		err = b.do(ctx, c)
@@ -72,6 +125,12 @@ func (b *batch) execute(ctx context.Context, c access.Change) error {
 	}
 	if isAccountWide(err) {
 		return brivoError(string(c.Kind)+" for "+c.ExternalID, err)
+	}
+	if errors.Is(err, errNotKept) {
+		if b.ineffective == nil {
+			b.ineffective = map[string]bool{}
+		}
+		b.ineffective[changeKey(c)] = true
 	}
 	if errors.Is(err, brivo.ErrNotFound) {
 		// What we believed of Brivo is wrong (someone deleted the user by
@@ -122,8 +181,9 @@ func (b *batch) do(ctx context.Context, c access.Change) error {
 		if c.Window == nil {
 			return errors.New("set-window without a window")
 		}
-		_, err := c2.Credentials.Assign(ctx, id, c.CredentialID, brivoWindow(*c.Window))
-		return err
+		return b.assignWindow(ctx, id, c.CredentialID, *c.Window)
+	case access.SetTag:
+		return b.setTag(ctx, id, c.Tag)
 	case access.ChangeGroups:
 		_, err := c2.Users.ChangeGroups(ctx, id, c.AddGroups, c.RemoveGroups)
 		return err
@@ -146,7 +206,10 @@ func (b *batch) createUser(ctx context.Context, c access.Change) error {
 	if b.ids[c.ExternalID] != 0 {
 		return nil
 	}
-	// A retry after a crash may find the user already created.
+	// observeMissing looked the user up before the change set was made;
+	// look again right before creating, so that a retry after a crash or
+	// another property creating the same person a moment ago never makes
+	// a second user.
 	existing, _, err := b.a.Brivo.Users.GetByExternalID(ctx, c.ExternalID)
 	if err != nil {
 		return err
@@ -155,20 +218,13 @@ func (b *batch) createUser(ctx context.Context, c access.Change) error {
 		b.ids[c.ExternalID] = existing.ID
 		return nil
 	}
-	fieldID, err := b.a.propertyField(ctx)
-	if err != nil {
-		return err
-	}
 	d := b.desired[c.ExternalID]
 	if c.User != nil {
 		d = *c.User
 	}
-	u := &brivo.User{
-		ExternalID:   c.ExternalID,
-		FirstName:    d.FirstName,
-		LastName:     d.LastName,
-		CustomFields: []brivo.CustomFieldValue{{ID: fieldID, Value: b.propertyID}},
-	}
+	// No customFields in the body: Brivo documents none there. The tag is
+	// written by the set-tag change that follows.
+	u := &brivo.User{ExternalID: c.ExternalID, FirstName: d.FirstName, LastName: d.LastName}
 	if d.Email != "" {
 		u.Emails = []brivo.Email{{Address: d.Email, Type: "home"}}
 	}
@@ -177,7 +233,64 @@ func (b *batch) createUser(ctx context.Context, c access.Change) error {
 		return err
 	}
 	b.ids[c.ExternalID] = created.ID
+	if b.created == nil {
+		b.created = map[string]bool{}
+	}
+	b.created[c.ExternalID] = true
 	return nil
+}
+
+// setTag writes the "Entrata Property" custom field and checks the answer.
+func (b *batch) setTag(ctx context.Context, userID int64, value string) error {
+	fieldID, err := b.a.propertyField(ctx)
+	if err != nil {
+		return err
+	}
+	v, _, err := b.a.Brivo.Users.SetCustomField(ctx, userID, fieldID, value)
+	if err != nil {
+		return err
+	}
+	if v.Value != value {
+		return errNotKept
+	}
+	return nil
+}
+
+// assignWindow sets a credential's window and reads it back: what Brivo
+// does with a cleared bound is not documented, so a write is only trusted
+// once a read shows it took effect.
+func (b *batch) assignWindow(ctx context.Context, userID, credentialID int64, w access.Window) error {
+	if _, err := b.a.Brivo.Credentials.Assign(ctx, userID, credentialID, brivoWindow(w)); err != nil {
+		return err
+	}
+	creds, _, err := b.a.Brivo.Credentials.ListForUser(ctx, userID)
+	if err != nil {
+		return err
+	}
+	for _, c := range creds {
+		if c.ID != credentialID {
+			continue
+		}
+		got := access.Window{To: c.EffectiveTo}
+		if c.EffectiveFrom != nil {
+			got.From = *c.EffectiveFrom
+		}
+		if c.EffectiveFrom == nil || !got.Equal(truncWindow(w)) {
+			return errNotKept
+		}
+		return nil
+	}
+	return errNotKept
+}
+
+// truncWindow is the window as Brivo stores it: whole seconds.
+func truncWindow(w access.Window) access.Window {
+	out := access.Window{From: w.From.Truncate(time.Second)}
+	if w.To != nil {
+		to := w.To.Truncate(time.Second)
+		out.To = &to
+	}
+	return out
 }
 
 func (b *batch) invite(ctx context.Context, userID int64, c access.Change) error {
@@ -197,13 +310,17 @@ func (b *batch) invite(ctx context.Context, userID int64, c access.Change) error
 	}
 	// The new pass gets the resident's window at once, so it never opens a
 	// door outside it.
-	if _, err := b.a.Brivo.Credentials.Assign(ctx, userID, inv.CredentialID, brivoWindow(d.Window)); err != nil {
+	w := d.Window
+	if c.Window != nil {
+		w = *c.Window
+	}
+	if err := b.assignWindow(ctx, userID, inv.CredentialID, w); err != nil {
 		return err
 	}
 	if b.invited == nil {
-		b.invited = map[string]int64{}
+		b.invited = map[string]invitedPass{}
 	}
-	b.invited[c.ExternalID] = inv.CredentialID
+	b.invited[c.ExternalID] = invitedPass{credentialID: inv.CredentialID, window: w}
 	return nil
 }
 
@@ -217,10 +334,10 @@ func (b *batch) believe(observed []access.ObservedUser, cs access.ChangeSet) []a
 		if id, ok := b.ids[u.ExternalID]; ok && id != 0 {
 			u.BrivoID = id
 		}
-		if cred, ok := b.invited[u.ExternalID]; ok && len(u.Credentials) == 0 {
-			w := b.desired[u.ExternalID].Window
+		if pass, ok := b.invited[u.ExternalID]; ok && len(u.Credentials) == 0 {
+			w := truncWindow(pass.window)
 			from := w.From
-			u.Credentials = []access.ObservedCredential{{ID: cred, From: &from, To: w.To}}
+			u.Credentials = []access.ObservedCredential{{ID: pass.credentialID, From: &from, To: w.To}}
 			u.PendingInvitation = false
 		}
 	}

@@ -6,44 +6,52 @@ import (
 	"strings"
 
 	"github.com/entrata-brivo/entrata-brivo/internal/access"
+	"github.com/entrata-brivo/entrata-brivo/internal/brivo"
 )
 
 // readObserved reads, with as few calls as the Brivo API allows, the state of
 // the Brivo records this property owns:
 //
-//   - the users: one paged list filtered on the property custom field
-//     (cf_<id>), 100 users a call;
+//   - the users: one paged list filtered exactly on the property custom
+//     field (cf_<id>__exact:<propertyId>, the people only this property
+//     manages) and one filtered on its delimited token (cf_<id>__eq:,<id>,,
+//     a contains match, the people several properties manage), 100 users a
+//     call; the tag of every user returned is checked, so property 10 never
+//     takes property 100's users for its own;
 //   - their memberships of the property's managed groups: one paged member
 //     list per group (building groups and unit groups);
 //   - their credentials and windows: one call per user, as Brivo has no bulk
 //     read of credential assignments.
 //
 // An audit so costs about 1 + 1/100 calls per resident plus one call per
-// managed group (per 100 members). Group memberships outside the property's
-// managed groups are not ours (contract: we own building and unit groups).
+// managed group (per 100 members) and two list calls. Group memberships
+// outside the property's managed groups are not ours (contract: we own
+// building and unit groups).
 func (a *Activities) readObserved(ctx context.Context, propertyID string, r access.Result) ([]access.ObservedUser, error) {
+	ctx = brivo.WithPurpose(ctx, purposeAuditRead)
 	fieldID, err := a.propertyField(ctx)
 	if err != nil {
 		return nil, brivoError("custom fields", err)
 	}
-	users, err := a.Brivo.Users.ListByCustomField(ctx, fieldID, propertyID)
+	only, err := a.Brivo.Users.ListByCustomField(ctx, fieldID, propertyID)
+	if err != nil {
+		return nil, brivoError("list users", err)
+	}
+	several, err := a.Brivo.Users.ListByCustomFieldContaining(ctx, fieldID, access.TagToken(propertyID))
 	if err != nil {
 		return nil, brivoError("list users", err)
 	}
 	byExt := map[string]*access.ObservedUser{}
 	var order []string
-	for _, u := range users {
-		if !strings.HasPrefix(u.ExternalID, access.Prefix) {
-			continue // never ours, never touched
+	for _, u := range append(only, several...) {
+		if !strings.HasPrefix(u.ExternalID, access.Prefix) || byExt[u.ExternalID] != nil {
+			continue // never ours, never touched; or listed twice
 		}
-		ou := &access.ObservedUser{
-			BrivoID: u.ID, ExternalID: u.ExternalID, FirstName: u.FirstName, LastName: u.LastName,
-			Suspended: u.Suspended,
+		ou := a.observedUser(&u)
+		if !access.TagLists(ou.Tag, propertyID) {
+			continue // a filter is never trusted alone to decide ownership
 		}
-		if len(u.Emails) > 0 {
-			ou.Email = u.Emails[0].Address
-		}
-		byExt[u.ExternalID] = ou
+		byExt[u.ExternalID] = &ou
 		order = append(order, u.ExternalID)
 	}
 

@@ -66,9 +66,13 @@ type ApplyResult struct {
 	Problems      int            `json:"problems,omitempty"`
 	ProblemSample []string       `json:"problemSample,omitempty"`
 	Held          int            `json:"held,omitempty"` // unscheduled revocations held by the guard
-	HoldReason    string         `json:"holdReason,omitempty"`
-	Active        int            `json:"active"` // residents with access now
-	Next          []Transition   `json:"next,omitempty"`
+	// Unlisted counts residents an audit did not find under the property
+	// tag (a blind audit); they are found by external id and the tag is
+	// repaired.
+	Unlisted   int          `json:"unlisted,omitempty"`
+	HoldReason string       `json:"holdReason,omitempty"`
+	Active     int          `json:"active"` // residents with access now
+	Next       []Transition `json:"next,omitempty"`
 }
 
 // DiscoveryResult is what ListProperties found.

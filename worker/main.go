@@ -78,7 +78,7 @@ func realMain(ctx context.Context, logger *slog.Logger) error {
 		}),
 		brivo.WithRateLimit(cfg.Brivo.RequestsPerSecond),
 		brivo.WithLogger(logger),
-		brivo.WithCallObserver(m.BrivoCall),
+		brivo.WithCallObserver(func(c brivo.Call) { m.BrivoCall(c.Method, c.Path, c.Outcome, c.Purpose) }),
 	)
 	if err != nil {
 		return fmt.Errorf("brivo client: %w", err)

@@ -122,6 +122,7 @@ func (s *syncer) status() Status {
 		Problems:       s.st.Problems,
 		ProblemSample:  s.st.ProblemSample,
 		UnmappedUnits:  s.st.UnmappedUnits,
+		AuditUnlisted:  s.st.Unlisted,
 		Paused:         s.st.Paused,
 		HeldRevocation: s.st.Held,
 		HoldReason:     s.st.HoldReason,

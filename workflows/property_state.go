@@ -42,6 +42,9 @@ type CarriedState struct {
 	Problems      int      `json:"problems,omitempty"`
 	ProblemSample []string `json:"problemSample,omitempty"`
 	UnmappedUnits []string `json:"unmappedUnits,omitempty"`
+	// Unlisted residents the last audit did not find under the property
+	// tag (a blind audit; the tag is repaired).
+	Unlisted int `json:"unlisted,omitempty"`
 
 	Runs int `json:"runs,omitempty"` // continue-as-new count, for operators
 }
@@ -73,16 +76,20 @@ type SyncReport struct {
 
 // Status is the answer of the status query.
 type Status struct {
-	PropertyID     string     `json:"propertyId"`
-	State          string     `json:"state"` // ok, paused, held, failing
-	LastSuccess    *time.Time `json:"lastSuccessfulSync,omitempty"`
-	LastFetch      *time.Time `json:"lastFetch,omitempty"`
-	LastAudit      *time.Time `json:"lastAudit,omitempty"`
-	Entitled       int        `json:"entitled"`
-	Granted        int        `json:"granted"`
-	Problems       int        `json:"problems"`
-	ProblemSample  []string   `json:"problemSample,omitempty"`
-	UnmappedUnits  []string   `json:"unmappedUnits,omitempty"`
+	PropertyID    string     `json:"propertyId"`
+	State         string     `json:"state"` // ok, paused, held, failing
+	LastSuccess   *time.Time `json:"lastSuccessfulSync,omitempty"`
+	LastFetch     *time.Time `json:"lastFetch,omitempty"`
+	LastAudit     *time.Time `json:"lastAudit,omitempty"`
+	Entitled      int        `json:"entitled"`
+	Granted       int        `json:"granted"`
+	Problems      int        `json:"problems"`
+	ProblemSample []string   `json:"problemSample,omitempty"`
+	UnmappedUnits []string   `json:"unmappedUnits,omitempty"`
+	// AuditUnlisted counts residents the last audit did not find under the
+	// "Entrata Property" tag: the audit was partly blind; they were found
+	// by external id and their tag repaired.
+	AuditUnlisted  int        `json:"auditUnlisted,omitempty"`
 	Paused         bool       `json:"paused"`
 	HeldRevocation int        `json:"heldRevocations"`
 	HoldReason     string     `json:"holdReason,omitempty"`

@@ -268,6 +268,7 @@ func (s *syncer) record(ctx workflow.Context, now time.Time, res activities.Appl
 	s.st.LastApply = now
 	if res.Audited {
 		s.st.LastAudit = now
+		s.st.Unlisted = res.Unlisted
 	}
 	s.st.Active = res.Active
 	s.st.Held, s.st.HoldReason = res.Held, res.HoldReason

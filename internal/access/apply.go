@@ -56,6 +56,8 @@ func Apply(observed []ObservedUser, cs ChangeSet) []ObservedUser {
 			u.Suspended = false
 		case InviteMobilePass:
 			u.PendingInvitation = true
+		case SetTag:
+			u.Tag = c.Tag
 		case DeleteUser:
 			out = slices.Delete(out, i, i+1)
 		}

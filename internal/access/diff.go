@@ -19,6 +19,9 @@ type ObservedUser struct {
 	GroupIDs          []int64
 	Credentials       []ObservedCredential
 	PendingInvitation bool
+	// Tag is the raw value of the "Entrata Property" custom field: the
+	// properties that manage the person (see FormatTag); "" when unset.
+	Tag string
 }
 
 // ObservedCredential is a credential assigned to a user, with its access
@@ -41,6 +44,9 @@ const (
 	Unsuspend        ChangeKind = "unsuspend"
 	InviteMobilePass ChangeKind = "invite-mobile-pass"
 	DeleteUser       ChangeKind = "delete-user"
+	// SetTag writes the "Entrata Property" custom field
+	// (PUT /users/{id}/custom-fields/{fieldId}) to Tag.
+	SetTag ChangeKind = "set-tag"
 )
 
 // Change is one operation on one Brivo user.
@@ -64,6 +70,8 @@ type Change struct {
 	// Scheduled is set on revocations driven by known Entrata data (a
 	// move-out, a group change), as opposed to the user's absence.
 	Scheduled bool
+	// Tag is the value set-tag writes.
+	Tag string
 }
 
 // DefaultMaxGroups is Brivo's limit on a user's group memberships.
@@ -79,6 +87,17 @@ type DiffOptions struct {
 	// InviteMobilePass sends a mobile-pass invitation to users with an
 	// e-mail and neither a credential nor a pending invitation.
 	InviteMobilePass bool
+	// PropertyID, when set, makes Diff keep each user's tag listing this
+	// property while the plan has the person, and take it out when the
+	// person is absent and still managed by another property.
+	PropertyID string
+	// Shared says, per external id, what other properties entitle the
+	// person to. A user we own who is absent from the desired state but
+	// whom another property entitles (Shared.ActiveAt Now) loses only this
+	// property's groups: never suspended, never deleted.
+	Shared map[string]Shared
+	// Now is the instant Shared is judged at.
+	Now time.Time
 }
 
 // ChangeSet is the ordered list of changes that brings Brivo to the desired
@@ -128,11 +147,13 @@ func Diff(d Desired, observed []ObservedUser, o DiffOptions) ChangeSet {
 		if problem != nil {
 			cs.Problems = append(cs.Problems, *problem)
 		}
-		perUser = append(perUser, changes)
+		perUser = append(perUser, withTag(changes, u.ExternalID, obs[u.ExternalID], true, o.PropertyID))
 	}
 	for _, id := range sortedKeys(obs) {
 		if !wanted[id] && !dupes[id] {
-			perUser = append(perUser, revokeAbsent(obs[id], o.ConfirmedGone[id]))
+			elsewhere := o.Shared[id].ActiveAt(o.Now)
+			changes := revokeAbsent(obs[id], o.ConfirmedGone[id] && !elsewhere, elsewhere)
+			perUser = append(perUser, withTag(changes, id, obs[id], !elsewhere, o.PropertyID))
 		}
 	}
 	cs.Changes = order(perUser)
@@ -165,7 +186,9 @@ func firstExt(cs []Change) string {
 }
 
 // revokeAbsent handles a user we own that the desired state no longer has.
-func revokeAbsent(u *ObservedUser, confirmedGone bool) []Change {
+// When another property still entitles the person (elsewhere), only this
+// property's groups go: suspension and deletion are account-wide.
+func revokeAbsent(u *ObservedUser, confirmedGone, elsewhere bool) []Change {
 	base := Change{ExternalID: u.ExternalID, BrivoID: u.BrivoID, Revocation: !u.Suspended}
 	if confirmedGone {
 		c := base
@@ -173,7 +196,7 @@ func revokeAbsent(u *ObservedUser, confirmedGone bool) []Change {
 		return []Change{c}
 	}
 	var out []Change
-	if !u.Suspended {
+	if !u.Suspended && !elsewhere {
 		c := base
 		c.Kind = Suspend
 		out = append(out, c)

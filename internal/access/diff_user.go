@@ -26,7 +26,7 @@ func diffUser(d *DesiredUser, u *ObservedUser, o DiffOptions) ([]Change, *Proble
 	user := *d
 	user.GroupIDs = slices.Clone(d.GroupIDs)
 	var out []Change
-	if u.FirstName != d.FirstName || u.LastName != d.LastName || u.Email != d.Email {
+	if !d.KeepNames && (u.FirstName != d.FirstName || u.LastName != d.LastName || u.Email != d.Email) {
 		c := base
 		c.Kind, c.User = PatchUser, &user
 		out = append(out, c)

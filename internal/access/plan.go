@@ -19,6 +19,9 @@ type DesiredUser struct {
 	// Window is the credential window: always the entitlement's window.
 	Window    Window
 	Suspended bool
+	// KeepNames leaves names and e-mail as Brivo has them: another
+	// property that entitles the person keeps them (see Shared).
+	KeepNames bool
 }
 
 // Desired is the Brivo state the policy calls for at an instant.

@@ -37,7 +37,7 @@ type Client struct {
 	auth     *tokenSource
 	limiter  *rate.Limiter
 	logger   *slog.Logger
-	observer func(method, pathTemplate, outcome string)
+	observer func(Call)
 
 	// Services, one per API area.
 	Users        *UsersService
@@ -196,23 +196,23 @@ func (c *Client) do(req *http.Request, tmpl string, v any) (*Response, error) {
 		resp, err = c.send(req, true)
 	}
 	if err != nil {
-		c.observe(req.Method, tmpl, err)
+		c.observe(req.Context(), req.Method, tmpl, err)
 		return nil, err
 	}
 	defer resp.Body.Close()
 	r := &Response{Response: resp}
 	if err := checkResponse(resp, req.Method, req.URL.Path); err != nil {
-		c.observe(req.Method, tmpl, err)
+		c.observe(req.Context(), req.Method, tmpl, err)
 		return r, err
 	}
 	if v != nil && resp.StatusCode != http.StatusNoContent {
 		if err := json.NewDecoder(resp.Body).Decode(v); err != nil && !errors.Is(err, io.EOF) {
 			err = fmt.Errorf("brivo: decode %s %s: %w", req.Method, tmpl, err)
-			c.observe(req.Method, tmpl, err)
+			c.observe(req.Context(), req.Method, tmpl, err)
 			return r, err
 		}
 	}
-	c.observe(req.Method, tmpl, nil)
+	c.observe(req.Context(), req.Method, tmpl, nil)
 	return r, nil
 }
 
@@ -235,9 +235,36 @@ func (c *Client) send(req *http.Request, retry bool) (*http.Response, error) {
 	return resp, nil
 }
 
-func (c *Client) observe(method, tmpl string, err error) {
+// Call describes one API call for an observer.
+type Call struct {
+	Method string
+	// Path is the path template, e.g. "/users/{id}".
+	Path string
+	// Outcome is "ok", "retryable", "permanent", "not_found" or "error".
+	Outcome string
+	// Purpose is what the caller set with WithPurpose, or "other".
+	Purpose string
+}
+
+type purposeKey struct{}
+
+// WithPurpose labels the Brivo calls made with ctx (e.g. "transition",
+// "audit-read"), so that metrics can say why calls were made.
+func WithPurpose(ctx context.Context, purpose string) context.Context {
+	return context.WithValue(ctx, purposeKey{}, purpose)
+}
+
+// PurposeOf returns the purpose WithPurpose set on ctx, or "other".
+func PurposeOf(ctx context.Context) string {
+	if p, ok := ctx.Value(purposeKey{}).(string); ok && p != "" {
+		return p
+	}
+	return "other"
+}
+
+func (c *Client) observe(ctx context.Context, method, tmpl string, err error) {
 	if c.observer != nil {
-		c.observer(method, tmpl, Outcome(err))
+		c.observer(Call{Method: method, Path: tmpl, Outcome: Outcome(err), Purpose: PurposeOf(ctx)})
 	}
 }
 

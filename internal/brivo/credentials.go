@@ -48,12 +48,15 @@ func (s *CredentialsService) Create(ctx context.Context, c *Credential) (*Creden
 }
 
 // Assign calls PUT /users/{u}/credentials/{c}: the credential opens doors
-// for the user within w (nil bounds are open). Assigning again replaces the
-// window, keeping the same credential (and so the resident's mobile pass).
+// for the user within w. Assigning again replaces the window, keeping the
+// same credential (and so the resident's mobile pass). A nil bound is sent
+// as an explicit null: Brivo documents no meaning for a bound left out of a
+// re-assignment, and under the strictest reading an omitted bound keeps its
+// old value, so a withdrawn move-out would never reopen the window.
 func (s *CredentialsService) Assign(ctx context.Context, userID, credentialID int64, w Window) (*Response, error) {
 	body := struct {
-		EffectiveFrom *time.Time `json:"effectiveFrom,omitempty"`
-		EffectiveTo   *time.Time `json:"effectiveTo,omitempty"`
+		EffectiveFrom *time.Time `json:"effectiveFrom"`
+		EffectiveTo   *time.Time `json:"effectiveTo"`
 	}{wireTime(w.From), wireTime(w.To)}
 	return s.client.sendNoBody(ctx, http.MethodPut, fmt.Sprintf("/users/%d/credentials/%d", userID, credentialID),
 		"/users/{id}/credentials/{credentialId}", body)

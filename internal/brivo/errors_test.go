@@ -62,22 +62,22 @@ func TestWrongVerbIsPermanentBug(t *testing.T) {
 func TestCallObserverOutcomes(t *testing.T) {
 	var mu sync.Mutex
 	got := map[string]int{}
-	e := newEnv(t, simOptions(), WithCallObserver(func(method, tmpl, outcome string) {
+	e := newEnv(t, simOptions(), WithCallObserver(func(c Call) {
 		mu.Lock()
 		defer mu.Unlock()
-		got[method+" "+tmpl+" "+outcome]++
+		got[c.Method+" "+c.Path+" "+c.Outcome+" "+c.Purpose]++
 	}))
 	ctx := ctxT(t)
-	_, _ = e.client.Groups.ListAll(ctx)
+	_, _ = e.client.Groups.ListAll(WithPurpose(ctx, "audit-read"))
 	_, _, _ = e.client.Users.Get(ctx, 12345)
 	e.sim.SetFault("/v1/api/sites", brivosim.Fault{Next: 1, Status: 503})
 	_, _ = e.client.Sites.ListAll(ctx)
 	_, _ = e.client.sendNoBody(ctx, http.MethodDelete, "/sites", "/sites", nil)
 	want := map[string]int{
-		"GET /groups ok":            1,
-		"GET /users/{id} not_found": 1,
-		"GET /sites retryable":      1,
-		"DELETE /sites permanent":   1,
+		"GET /groups ok audit-read":       1,
+		"GET /users/{id} not_found other": 1,
+		"GET /sites retryable other":      1,
+		"DELETE /sites permanent other":   1,
 	}
 	for k, v := range want {
 		if got[k] != v {

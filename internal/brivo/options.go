@@ -45,7 +45,7 @@ type config struct {
 	timeoutSet       bool
 	logger           *slog.Logger
 	perSecond        float64
-	observer         func(method, pathTemplate, outcome string)
+	observer         func(Call)
 }
 
 // Option configures a Client.
@@ -127,10 +127,10 @@ func WithRateLimit(perSecond float64) Option {
 	}
 }
 
-// WithCallObserver registers a function called once per API call with the
-// method, the path template (e.g. "/users/{id}") and the outcome ("ok",
-// "retryable", "permanent", "not_found", "error"), for metrics.
-func WithCallObserver(fn func(method, pathTemplate, outcome string)) Option {
+// WithCallObserver registers a function called once per API call with its
+// Call (method, path template, outcome and the caller's purpose), for
+// metrics.
+func WithCallObserver(fn func(Call)) Option {
 	return func(c *config) error {
 		c.observer = fn
 		return nil

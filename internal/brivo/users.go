@@ -107,10 +107,18 @@ func (s *UsersService) ListAll(ctx context.Context, filter string) ([]User, erro
 	return users, err
 }
 
-// ListByCustomField lists the users whose custom field fieldID equals value
-// (GET /users?filter=cf_{id}__eq:value), e.g. one property's users.
+// ListByCustomField lists the users whose custom field fieldID is exactly
+// value (GET /users?filter=cf_{id}__exact:value). Callers that decide
+// ownership still check the value on every user returned.
 func (s *UsersService) ListByCustomField(ctx context.Context, fieldID int64, value string) ([]User, error) {
-	return s.ListAll(ctx, fmt.Sprintf("cf_%d__eq:%s", fieldID, value))
+	return s.ListAll(ctx, fmt.Sprintf("cf_%d__exact:%s", fieldID, value))
+}
+
+// ListByCustomFieldContaining lists the users whose custom field fieldID
+// contains part (GET /users?filter=cf_{id}__eq:part: on a TEXT field Brivo's
+// eq is a contains match).
+func (s *UsersService) ListByCustomFieldContaining(ctx context.Context, fieldID int64, part string) ([]User, error) {
+	return s.ListAll(ctx, fmt.Sprintf("cf_%d__eq:%s", fieldID, part))
 }
 
 // Create calls POST /users and returns the created user.
@@ -188,10 +196,22 @@ func (s *UsersService) ChangeGroups(ctx context.Context, id int64, add, remove [
 	return s.client.sendNoBody(ctx, http.MethodPost, fmt.Sprintf("/users/%d/groups", id), "/users/{id}/groups", body)
 }
 
-// SetCustomField calls PUT /users/{id}/custom-fields/{fieldId}.
-func (s *UsersService) SetCustomField(ctx context.Context, userID, fieldID int64, value string) (*Response, error) {
-	return s.client.sendNoBody(ctx, http.MethodPut, fmt.Sprintf("/users/%d/custom-fields/%d", userID, fieldID),
-		"/users/{id}/custom-fields/{fieldId}", map[string]string{"value": value})
+// SetCustomField calls PUT /users/{id}/custom-fields/{fieldId}, the
+// documented way to set a user's custom-field value (the create body of
+// POST /users has no customFields). It returns the value Brivo answers with.
+func (s *UsersService) SetCustomField(ctx context.Context, userID, fieldID int64, value string) (*CustomFieldValue, *Response, error) {
+	out := new(CustomFieldValue)
+	resp, err := s.client.sendJSON(ctx, http.MethodPut, fmt.Sprintf("/users/%d/custom-fields/%d", userID, fieldID),
+		"/users/{id}/custom-fields/{fieldId}", map[string]string{"value": value}, out)
+	if err != nil {
+		return nil, resp, err
+	}
+	return out, resp, nil
+}
+
+// CustomFields calls GET /users/{id}/custom-fields: the user's values.
+func (s *UsersService) CustomFields(ctx context.Context, userID int64) ([]CustomFieldValue, *Response, error) {
+	return listAll[CustomFieldValue](ctx, s.client, fmt.Sprintf("/users/%d/custom-fields", userID), "/users/{id}/custom-fields", "")
 }
 
 func nonNil(ids []int64) []int64 {

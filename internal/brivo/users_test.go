@@ -98,8 +98,9 @@ func TestListPagingAndCustomFieldFilter(t *testing.T) {
 		if i%3 == 0 {
 			prop = "200"
 		}
-		if _, err := e.client.Users.SetCustomField(ctx, u.ID, field.ID, prop); err != nil {
-			t.Fatal(err)
+		v, _, err := e.client.Users.SetCustomField(ctx, u.ID, field.ID, prop)
+		if err != nil || v.Value != prop || v.ID != field.ID {
+			t.Fatalf("SetCustomField = %+v, %v", v, err)
 		}
 	}
 	page, resp, err := e.client.Users.List(ctx, &ListOptions{Offset: 200, PageSize: 500})
@@ -120,6 +121,17 @@ func TestListPagingAndCustomFieldFilter(t *testing.T) {
 	in200, err := e.client.Users.ListByCustomField(ctx, field.ID, "200")
 	if err != nil || len(in200) != 77 {
 		t.Fatalf("ListByCustomField = %d, %v; want 77", len(in200), err)
+	}
+	// "10" is contained in "100": eq on a TEXT field is a contains match.
+	with10, err := e.client.Users.ListByCustomFieldContaining(ctx, field.ID, "10")
+	if err != nil || len(with10) != 230-77 {
+		t.Fatalf("ListByCustomFieldContaining(10) = %d, %v; want %d", len(with10), err, 230-77)
+	}
+	if exact10, err := e.client.Users.ListByCustomField(ctx, field.ID, "10"); err != nil || len(exact10) != 0 {
+		t.Fatalf("ListByCustomField(10) = %d, %v; want 0", len(exact10), err)
+	}
+	if vals, _, err := e.client.Users.CustomFields(ctx, in200[0].ID); err != nil || len(vals) != 1 || vals[0].Value != "200" {
+		t.Fatalf("CustomFields = %+v, %v", vals, err)
 	}
 	for _, u := range in200 {
 		if len(u.CustomFields) != 1 || u.CustomFields[0].Value != "200" || u.CustomFields[0].FieldName != "Entrata Property" {

@@ -173,3 +173,41 @@ func (s *Server) CreateForeignUser(firstName, lastName, externalID string) (User
 	s.event("user.created", u.id, "", true)
 	return s.userState(u), nil
 }
+
+// ManualSetCustomField sets a user's value of the custom field named
+// fieldName, or removes it when value is "", as a console edit.
+func (s *Server) ManualSetCustomField(userID int64, fieldName, value string) error {
+	return s.consoleUser(userID, func(u *user) error {
+		for id, f := range s.customFields {
+			if f.FieldName != fieldName {
+				continue
+			}
+			if value == "" {
+				delete(u.custom, id)
+			} else {
+				u.custom[id] = value
+			}
+			u.updated = s.now()
+			s.event("user.custom-field", u.id, "field "+itoa(id), true)
+			return nil
+		}
+		return fmt.Errorf("custom field %q: %w", fieldName, ErrNotFound)
+	})
+}
+
+// CustomFieldValue returns a user's value of the custom field named
+// fieldName ("" when unset).
+func (s *Server) CustomFieldValue(userID int64, fieldName string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.users[userID]
+	if u == nil {
+		return ""
+	}
+	for id, f := range s.customFields {
+		if f.FieldName == fieldName {
+			return u.custom[id]
+		}
+	}
+	return ""
+}

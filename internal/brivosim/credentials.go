@@ -111,7 +111,11 @@ func (s *Server) userAndCred(w http.ResponseWriter, params map[string]string) (*
 }
 
 // assignCredential is PUT /users/{u}/credentials/{c} with an optional
-// {effectiveFrom, effectiveTo} window; no body means no bounds.
+// {effectiveFrom, effectiveTo} window; it answers 204. A first assignment
+// without a bound leaves it open. Brivo documents no meaning for a bound
+// left out of a re-assignment, so the simulator takes the strictest reading:
+// an omitted bound keeps its current value, and only an explicit null
+// clears it.
 func (s *Server) assignCredential(w http.ResponseWriter, r *http.Request, params map[string]string) {
 	u, c, ok := s.userAndCred(w, params)
 	if !ok {
@@ -137,12 +141,20 @@ func (s *Server) assignCredential(w http.ResponseWriter, r *http.Request, params
 		writeErr(w, http.StatusBadRequest, "Invalid effectiveFrom or effectiveTo")
 		return
 	}
+	if c.userID == u.id {
+		if len(body.EffectiveFrom) == 0 {
+			from = c.from
+		}
+		if len(body.EffectiveTo) == 0 {
+			to = c.to
+		}
+	}
 	if from != nil && to != nil && !from.Before(*to) {
 		writeErr(w, http.StatusBadRequest, "effectiveTo must be after effectiveFrom")
 		return
 	}
 	s.setCredential(c, u.id, from, to, false)
-	writeJSON(w, http.StatusOK, credWire(c))
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func optionalTime(raw json.RawMessage) (*time.Time, error) {

@@ -30,6 +30,10 @@ type Options struct {
 	ManualRedeem bool
 	// Allotted is the account's mobile-pass allotment; 500 when zero.
 	Allotted int
+	// LenientCreateCustomFields makes POST and PUT /users keep a body's
+	// customFields, as an earlier simulator did. Brivo documents no
+	// customFields on those bodies, so by default (false) they are ignored.
+	LenientCreateCustomFields bool
 }
 
 // Server is the simulator: an http.Handler serving /oauth/token, the API

@@ -121,9 +121,14 @@ func TestAPIRules(t *testing.T) {
 		"effectiveFrom": "2026-06-01T10:00:00.123-05:00",
 		"customFields":  []map[string]any{{"id": field, "value": "100"}},
 	}, &u)
+	// The create body's customFields are ignored (not documented); the tag
+	// is set through the documented PUT. A second user is tagged 1000.
+	mustCall(t, sim, "PUT", fmt.Sprintf("/users/%d/custom-fields/%d", u.ID, field), map[string]any{"value": "100"}, nil)
+	var u2 struct{ ID int64 }
 	for i := range 120 {
-		mustCall(t, sim, "POST", "/users", map[string]any{"externalId": fmt.Sprintf("other-%d", i), "firstName": "C", "lastName": "D"}, nil)
+		mustCall(t, sim, "POST", "/users", map[string]any{"externalId": fmt.Sprintf("other-%d", i), "firstName": "C", "lastName": "D"}, &u2)
 	}
+	mustCall(t, sim, "PUT", fmt.Sprintf("/users/%d/custom-fields/%d", u2.ID, field), map[string]any{"value": "1000"}, nil)
 	tests := []struct {
 		name     string
 		method   string
@@ -137,7 +142,12 @@ func TestAPIRules(t *testing.T) {
 		{"wrong verb", "PATCH", "/groups", nil, 596, "<h1>596 Service Not Found</h1>"},
 		{"unknown path", "GET", "/nothing-here", nil, 404, `"code":404`},
 		{"pageSize capped", "GET", "/users?pageSize=500", nil, 200, `"offset":0,"pageSize":100,"count":121`},
-		{"cf filter eq", "GET", fmt.Sprintf("/users?filter=cf_%d__eq:100", field), nil, 200, `"count":1`},
+		{"cf filter eq is contains", "GET", fmt.Sprintf("/users?filter=cf_%d__eq:100", field), nil, 200, `"count":2`},
+		{"cf filter ne", "GET", fmt.Sprintf("/users?filter=cf_%d__ne:100", field), nil, 200, `"count":119`},
+		{"custom field PUT answers the value", "PUT", fmt.Sprintf("/users/%d/custom-fields/%d", u.ID, field), map[string]any{"value": "100"}, 200,
+			fmt.Sprintf(`{"id":%d,"fieldType":"text","fieldName":"Entrata Property","value":"100"}`, field)},
+		{"custom field PUT needs a value", "PUT", fmt.Sprintf("/users/%d/custom-fields/%d", u.ID, field), map[string]any{}, 400, "custom field type"},
+		{"custom field values", "GET", fmt.Sprintf("/users/%d/custom-fields", u.ID), nil, 200, `"value":"100"`},
 		{"cf filter exact", "GET", fmt.Sprintf("/users?filter=cf_%d__exact:100", field), nil, 200, `"count":1`},
 		{"no externalId filter", "GET", "/users?filter=externalId__eq:x", nil, 400, "unsupported filter field"},
 		{"user_status", "GET", "/users?filter=user_status__eq:unaffiliated", nil, 200, `"count":121`},

@@ -11,6 +11,11 @@ import (
 // PUT does; without it (PATCH) only the fields present change, and an
 // explicit null clears. It returns a non-zero status and message when the
 // body is invalid, in which case u may be partly changed and must be a copy.
+//
+// The documented create body of POST /users has no customFields: unless
+// Options.LenientCreateCustomFields is set, the simulator ignores them there
+// (the strictest reading), and a value is set only through
+// PUT /users/{id}/custom-fields/{fieldId}.
 func (s *Server) applyUserFields(u *user, fields map[string]json.RawMessage, replace bool) (int, string) {
 	if replace {
 		id, groups, created, susp := u.id, u.groups, u.created, u.suspended
@@ -50,6 +55,9 @@ func (s *Server) applyUserFields(u *user, fields map[string]json.RawMessage, rep
 		case "effectiveTo":
 			u.effectiveTo, err = decodeTime(raw, isNull)
 		case "customFields":
+			if !s.opts.LenientCreateCustomFields {
+				continue
+			}
 			var cfs []customFieldJSON
 			if err = decodeOrClear(raw, isNull, &cfs); err == nil {
 				u.custom = map[int64]string{}

@@ -25,6 +25,7 @@ func (s *Server) registerUserRoutes() {
 	s.api.handle("POST", "/users/{id}/revoke-credentials", s.revokeCredentials)
 	s.api.handle("GET", "/users/{id}/groups", s.listUserGroups)
 	s.api.handle("POST", "/users/{id}/groups", s.changeUserGroups)
+	s.api.handle("GET", "/users/{id}/custom-fields", s.listUserCustomFields)
 	s.api.handle("PUT", "/users/{id}/custom-fields/{field}", s.putUserCustomField)
 	s.api.handle("DELETE", "/users/{id}/custom-fields/{field}", s.deleteUserCustomField)
 }
@@ -64,7 +65,8 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, _ map[string]
 
 // userFilter parses filter=field__op:value;... for the fields Brivo allows
 // on users: id, firstname, lastname (eq means contains), user_status and
-// cf_{id} (eq, or exact, is an exact match).
+// cf_{id}. On a custom field (TEXT), eq is a contains match, as Brivo
+// documents, and exact is the exact match; ne negates eq.
 func (s *Server) userFilter(filter string) (func(*user) bool, error) {
 	var preds []func(*user) bool
 	for _, clause := range strings.Split(filter, ";") {
@@ -97,7 +99,11 @@ func (s *Server) userFilter(filter string) (func(*user) bool, error) {
 			if err != nil || s.customFields[fid] == nil {
 				return nil, fmt.Errorf("unknown custom field in filter")
 			}
-			p = func(u *user) bool { v, ok := u.custom[fid]; return ok && v == value }
+			if op == "exact" {
+				p = func(u *user) bool { v, ok := u.custom[fid]; return ok && v == value }
+			} else {
+				p = func(u *user) bool { v, ok := u.custom[fid]; return ok && strings.Contains(v, value) }
+			}
 		default:
 			return nil, fmt.Errorf("unsupported filter field: %s", field)
 		}
@@ -349,6 +355,9 @@ func (s *Server) changeGroups(u *user, add, remove []int64, console bool) (int, 
 	return 0, ""
 }
 
+// putUserCustomField is PUT /users/{id}/custom-fields/{fieldId} {"value"}:
+// 200 with {id, fieldType, fieldName, value}; 400 when the value does not
+// fit the field's type.
 func (s *Server) putUserCustomField(w http.ResponseWriter, r *http.Request, params map[string]string) {
 	u, ok := s.pathUser(w, params)
 	if !ok {
@@ -358,20 +367,60 @@ func (s *Server) putUserCustomField(w http.ResponseWriter, r *http.Request, para
 	if !ok {
 		return
 	}
-	if s.customFields[fid] == nil {
+	f := s.customFields[fid]
+	if f == nil {
 		writeErr(w, http.StatusNotFound, "Custom field not found")
 		return
 	}
 	var body struct {
-		Value string `json:"value"`
+		Value *string `json:"value"`
 	}
 	if !decodeBody(w, r, &body) {
 		return
 	}
-	u.custom[fid] = body.Value
+	if body.Value == nil || !fitsFieldType(f.FieldType, *body.Value) {
+		writeErr(w, http.StatusBadRequest, "Value does not match the custom field type")
+		return
+	}
+	u.custom[fid] = *body.Value
 	u.updated = s.now()
 	s.event("user.custom-field", u.id, "field "+itoa(fid), false)
-	w.WriteHeader(http.StatusNoContent)
+	writeJSON(w, http.StatusOK, userFieldValue{ID: fid, FieldType: f.FieldType, FieldName: f.FieldName, Value: *body.Value})
+}
+
+// userFieldValue is one custom-field value of a user, as Brivo shows it.
+type userFieldValue struct {
+	ID        int64  `json:"id"`
+	FieldType string `json:"fieldType"`
+	FieldName string `json:"fieldName"`
+	Value     string `json:"value"`
+}
+
+// listUserCustomFields is GET /users/{id}/custom-fields.
+func (s *Server) listUserCustomFields(w http.ResponseWriter, r *http.Request, params map[string]string) {
+	u, ok := s.pathUser(w, params)
+	if !ok {
+		return
+	}
+	out := []userFieldValue{}
+	for _, fid := range sortedKeys(u.custom) {
+		if f := s.customFields[fid]; f != nil {
+			out = append(out, userFieldValue{ID: fid, FieldType: f.FieldType, FieldName: f.FieldName, Value: u.custom[fid]})
+		}
+	}
+	writePage(w, r, out)
+}
+
+// fitsFieldType is the simulator's reading of Brivo's type check: text
+// takes up to 255 characters, number only digits.
+func fitsFieldType(fieldType, v string) bool {
+	switch fieldType {
+	case "number":
+		_, err := strconv.ParseFloat(v, 64)
+		return err == nil
+	default:
+		return len(v) <= 255
+	}
 }
 
 func (s *Server) deleteUserCustomField(w http.ResponseWriter, _ *http.Request, params map[string]string) {

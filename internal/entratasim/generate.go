@@ -18,6 +18,9 @@ type GenOptions struct {
 	UnitsPerProperty int
 	Today            entrata.Date
 	FirstPropertyID  int
+	// PropertyIDs, when set, are the properties' ids (Properties is then
+	// their number), e.g. 10 and 100 to test that ids never match as text.
+	PropertyIDs []int
 }
 
 const unitsPerFloor = 20
@@ -61,8 +64,15 @@ func Generate(o GenOptions) Portfolio {
 	g := &gen{rng: rand.New(rand.NewPCG(uint64(o.Seed), 0x9e3779b97f4a7c15)), today: o.Today}
 	g.ids.reset(nil)
 	var p Portfolio
+	if len(o.PropertyIDs) > 0 {
+		o.Properties = len(o.PropertyIDs)
+	}
 	for i := range o.Properties {
-		p.Properties = append(p.Properties, g.property(o.FirstPropertyID+i, i, o.UnitsPerProperty))
+		id := o.FirstPropertyID + i
+		if len(o.PropertyIDs) > 0 {
+			id = o.PropertyIDs[i]
+		}
+		p.Properties = append(p.Properties, g.property(id, i, o.UnitsPerProperty))
 	}
 	return p
 }

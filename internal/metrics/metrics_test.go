@@ -54,8 +54,8 @@ func TestServeExposesProductAndSDKMetrics(t *testing.T) {
 	m.EntrataCall("leases", "getLeases", "ok")
 	m.EntrataCall("leases", "getLeases", "ok")
 	m.EntrataCall("properties", "getProperties", "rate_limited")
-	m.BrivoCall("PUT", "/users/42/groups/6001?x=1", "ok")
-	m.BrivoCall("PUT", "/users/43/groups/6002", "ok")
+	m.BrivoCall("PUT", "/users/42/groups/6001?x=1", "ok", "transition")
+	m.BrivoCall("PUT", "/users/43/groups/6002", "ok", "transition")
 	m.SyncSucceeded("100", now.Add(-90*time.Second))
 	m.SyncSucceeded("100", now.Add(-time.Hour)) // older: ignored
 
@@ -72,7 +72,7 @@ func TestServeExposesProductAndSDKMetrics(t *testing.T) {
 		`entrata_brivo_unmapped_units{property="100"} 1`,
 		`entrata_brivo_entrata_calls_total{method="getLeases",outcome="ok",service="leases"} 2`,
 		`entrata_brivo_entrata_calls_total{method="getProperties",outcome="rate_limited",service="properties"} 1`,
-		`entrata_brivo_brivo_calls_total{method="PUT",outcome="ok",path="/users/{id}/groups/{id}"} 2`,
+		`entrata_brivo_brivo_calls_total{method="PUT",outcome="ok",path="/users/{id}/groups/{id}",purpose="transition"} 2`,
 		`entrata_brivo_seconds_since_last_sync{property="100"} 90`,
 		`entrata_brivo_last_sync_timestamp_seconds{property="100"} 1.74877911e+09`,
 		`temporal_request_total{namespace="default",operation="StartWorkflowExecution",task_queue="entrata-brivo"} 5`,
@@ -175,7 +175,7 @@ func TestNilMetricsIsSafe(t *testing.T) {
 	m.HeldRevocations("1", 1)
 	m.UnmappedUnits("1", 1)
 	m.EntrataCall("s", "m", "ok")
-	m.BrivoCall("GET", "/users", "ok")
+	m.BrivoCall("GET", "/users", "ok", "audit-read")
 	m.SyncSucceeded("1", time.Now())
 	m.SDKHandler().Counter("x").Inc(1)
 	if err := m.Close(); err != nil {

@@ -15,6 +15,7 @@ import (
 type product struct {
 	grants, revocations, problems *prometheus.CounterVec
 	heldRevocations, unmapped     *prometheus.GaugeVec
+	unlisted                      *prometheus.GaugeVec
 	entrataCalls, brivoCalls      *prometheus.CounterVec
 	lastSync                      *lastSyncCollector
 }
@@ -39,10 +40,11 @@ func (p *product) init(reg prometheus.Registerer, opts Options) error {
 	p.problems = counter("problems_total", "Entrata records that could not be turned into access (reported, not guessed).", "property")
 	p.heldRevocations = gauge("held_revocations", "Revocations held by the mass-revocation guard, awaiting approve-revocations.", "property")
 	p.unmapped = gauge("unmapped_units", "Units with no Brivo group (neither mapped nor found by name).", "property")
+	p.unlisted = gauge("audit_unlisted_users", "Residents the last audit did not find under the property tag (a blind audit): found by external id, tag repaired.", "property")
 	p.entrataCalls = counter("entrata_calls_total", "Entrata API calls by service, method and outcome.", "service", "method", "outcome")
-	p.brivoCalls = counter("brivo_calls_total", "Brivo API calls by HTTP method, path template and outcome.", "method", "path", "outcome")
+	p.brivoCalls = counter("brivo_calls_total", "Brivo API calls by HTTP method, path template, outcome and purpose (transition, new-resident, audit-read, audit-repair, ...).", "method", "path", "outcome", "purpose")
 	p.lastSync = newLastSyncCollector(ns, now)
-	for _, c := range []prometheus.Collector{p.grants, p.revocations, p.problems, p.heldRevocations, p.unmapped, p.entrataCalls, p.brivoCalls, p.lastSync} {
+	for _, c := range []prometheus.Collector{p.grants, p.revocations, p.problems, p.heldRevocations, p.unmapped, p.unlisted, p.entrataCalls, p.brivoCalls, p.lastSync} {
 		if err := reg.Register(c); err != nil {
 			return err
 		}
@@ -87,6 +89,14 @@ func (m *Metrics) UnmappedUnits(propertyID string, n int) {
 	}
 }
 
+// UnlistedUsers sets how many residents a property's last audit did not
+// find under its tag.
+func (m *Metrics) UnlistedUsers(propertyID string, n int) {
+	if m != nil {
+		m.unlisted.WithLabelValues(propertyID).Set(float64(n))
+	}
+}
+
 // EntrataCall counts one Entrata call: service ("leases"), method
 // ("getLeases") and outcome ("ok", "rate_limited", "error", ...).
 func (m *Metrics) EntrataCall(service, method, outcome string) {
@@ -97,10 +107,10 @@ func (m *Metrics) EntrataCall(service, method, outcome string) {
 
 // BrivoCall counts one Brivo call. Numeric path segments are replaced by
 // "{id}" so the label stays low-cardinality: "/users/42/groups" is
-// counted as "/users/{id}/groups".
-func (m *Metrics) BrivoCall(method, path, outcome string) {
+// counted as "/users/{id}/groups". purpose says why the call was made.
+func (m *Metrics) BrivoCall(method, path, outcome, purpose string) {
 	if m != nil {
-		m.brivoCalls.WithLabelValues(method, PathTemplate(path), outcome).Inc()
+		m.brivoCalls.WithLabelValues(method, PathTemplate(path), outcome, purpose).Inc()
 	}
 }
 

@@ -36,12 +36,19 @@ type Options struct {
 	Seed       int64
 	Properties int
 	Units      int
-	Now        time.Time // the start instant; the portfolio's "today" derives from it
+	// PropertyIDs, when set, are the properties' Entrata ids (Properties is
+	// then ignored); by default they are 100, 101, ...
+	PropertyIDs []int
+	Now         time.Time // the start instant; the portfolio's "today" derives from it
 	// Demo, when set, adds to the first property one resident moving in at
 	// Now+MoveInAfter and one moving out at Now+MoveOutAfter.
 	Demo *Demo
 	// TokenLifetime of Brivo tokens; 300 s when zero.
 	TokenLifetime time.Duration
+	// LenientBrivo makes the Brivo simulator keep customFields sent in a
+	// create body (brivosim.Options.LenientCreateCustomFields); by default
+	// it follows the documentation strictly and ignores them.
+	LenientBrivo bool
 }
 
 // Demo says when the demo move-in and move-out happen.
@@ -86,6 +93,9 @@ type Sandbox struct {
 // New builds the sandbox: it generates the portfolio, seeds Brivo and, when
 // asked, the demo residents.
 func New(o Options) (*Sandbox, error) {
+	if len(o.PropertyIDs) > 0 {
+		o.Properties = len(o.PropertyIDs)
+	}
 	if o.Properties <= 0 || o.Units <= 0 {
 		return nil, fmt.Errorf("sandbox: properties and units must be positive (got %d, %d)", o.Properties, o.Units)
 	}
@@ -102,6 +112,7 @@ func New(o Options) (*Sandbox, error) {
 		Brivo: brivosim.New(brivosim.Options{
 			APIKey: BrivoAPIKey, ClientID: BrivoClientID, ClientSecret: BrivoClientSecret,
 			Username: BrivoUsername, Password: BrivoPassword, TokenLifetime: o.TokenLifetime,
+			LenientCreateCustomFields: o.LenientBrivo,
 		}),
 		opts: o,
 	}
@@ -111,7 +122,7 @@ func New(o Options) (*Sandbox, error) {
 	}
 	p := entratasim.Generate(entratasim.GenOptions{
 		Seed: o.Seed, Properties: o.Properties, UnitsPerProperty: o.Units,
-		Today: entrata.DateOf(o.Now.In(denver)), FirstPropertyID: 100,
+		Today: entrata.DateOf(o.Now.In(denver)), FirstPropertyID: 100, PropertyIDs: o.PropertyIDs,
 	})
 	for i := range p.Properties {
 		s.Sites = append(s.Sites, s.seedBrivo(&p.Properties[i], zones[i%len(zones)]))

@@ -1,0 +1,237 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/entrata-brivo/entrata-brivo/internal/access"
+	"github.com/entrata-brivo/entrata-brivo/internal/brivo"
+	"github.com/entrata-brivo/entrata-brivo/internal/entrata"
+)
+
+// Purposes label Brivo calls for the brivo_calls_total metric.
+const (
+	purposeAuditRead   = "audit-read"
+	purposeAuditRepair = "audit-repair"
+	purposeTransition  = "transition"
+	purposeNewResident = "new-resident"
+	purposeLookup      = "lookup"
+)
+
+// observeMissing looks up, by external id, the users the desired state
+// wants active that the observation lacks: a user another property manages
+// (tagged with its id only), a user whose tag was removed by hand, or one a
+// crashed apply created. Such a user is read in full (record, credentials,
+// this property's group memberships) so the diff starts from what Brivo
+// really holds, never from a create. It returns the observation with them
+// added and how many it found.
+func (a *Activities) observeMissing(ctx context.Context, propertyID string, d access.Desired,
+	observed []access.ObservedUser, managed []int64) ([]access.ObservedUser, int, error) {
+	have := make(map[string]bool, len(observed))
+	for _, u := range observed {
+		have[u.ExternalID] = true
+	}
+	untouchable := map[string]bool{}
+	for _, id := range d.Untouchable {
+		untouchable[id] = true
+	}
+	ctx = brivo.WithPurpose(ctx, purposeLookup)
+	found := 0
+	for _, du := range d.Users {
+		if du.Suspended || have[du.ExternalID] || untouchable[du.ExternalID] || !access.Owned(du.ExternalID) {
+			continue
+		}
+		u, _, err := a.Brivo.Users.GetByExternalID(ctx, du.ExternalID)
+		if err != nil {
+			return nil, 0, brivoError("find user", err)
+		}
+		if u == nil {
+			continue // a new resident: the diff creates the user
+		}
+		ou, err := a.observeOne(ctx, u, managed)
+		if err != nil {
+			return nil, 0, err
+		}
+		observed = append(observed, ou)
+		found++
+	}
+	return observed, found, nil
+}
+
+// observeOne reads one user's credentials and its memberships of this
+// property's managed groups (memberships elsewhere are not ours).
+func (a *Activities) observeOne(ctx context.Context, u *brivo.User, managed []int64) (access.ObservedUser, error) {
+	ou := a.observedUser(u)
+	creds, _, err := a.Brivo.Credentials.ListForUser(ctx, u.ID)
+	if err != nil {
+		return ou, brivoError("list credentials", err)
+	}
+	for _, c := range creds {
+		ou.Credentials = append(ou.Credentials, access.ObservedCredential{ID: c.ID, From: c.EffectiveFrom, To: c.EffectiveTo})
+	}
+	groups, _, err := a.Brivo.Users.Groups(ctx, u.ID)
+	if err != nil {
+		return ou, brivoError("list user groups", err)
+	}
+	for _, g := range groups {
+		if _, ok := slices.BinarySearch(managed, g.ID); ok {
+			ou.GroupIDs = append(ou.GroupIDs, g.ID)
+		}
+	}
+	slices.Sort(ou.GroupIDs)
+	return ou, nil
+}
+
+// observedUser maps a Brivo user record (without credentials or groups).
+func (a *Activities) observedUser(u *brivo.User) access.ObservedUser {
+	ou := access.ObservedUser{BrivoID: u.ID, ExternalID: u.ExternalID, FirstName: u.FirstName,
+		LastName: u.LastName, Suspended: u.Suspended}
+	if len(u.Emails) > 0 {
+		ou.Email = u.Emails[0].Address
+	}
+	a.mu.Lock()
+	field := a.fieldID
+	a.mu.Unlock()
+	for _, cf := range u.CustomFields {
+		if (field != 0 && cf.ID == field) || (field == 0 && cf.FieldName == a.Config.CustomFieldName) {
+			ou.Tag = cf.Value
+		}
+	}
+	return ou
+}
+
+// refreshAccountWide re-reads, right before the decision, the record of
+// every user a change set would narrow account-wide (suspend, shorten the
+// credential window, delete) when the observation came from this worker's
+// memory: another property may have started managing the person since.
+func (a *Activities) refreshAccountWide(ctx context.Context, cs access.ChangeSet, observed []access.ObservedUser) error {
+	need := accountWideNarrowing(cs)
+	if len(need) == 0 {
+		return nil
+	}
+	ctx = brivo.WithPurpose(ctx, purposeLookup)
+	for i := range observed {
+		o := &observed[i]
+		if !need[o.ExternalID] || o.BrivoID == 0 {
+			continue
+		}
+		u, _, err := a.Brivo.Users.Get(ctx, o.BrivoID)
+		if err != nil {
+			if errors.Is(err, brivo.ErrNotFound) {
+				continue // the executor reports it and the next apply re-reads
+			}
+			return brivoError("read user", err)
+		}
+		fresh := a.observedUser(u)
+		o.Tag, o.Suspended = fresh.Tag, fresh.Suspended
+	}
+	return nil
+}
+
+// accountWideNarrowing lists the users with a change that narrows
+// account-wide state.
+func accountWideNarrowing(cs access.ChangeSet) map[string]bool {
+	out := map[string]bool{}
+	for _, c := range cs.Changes {
+		switch {
+		case c.Kind == access.Suspend, c.Kind == access.DeleteUser,
+			c.Kind == access.SetWindow && c.Revocation:
+			out[c.ExternalID] = true
+		}
+	}
+	return out
+}
+
+// sharedFor asks Entrata what every other property listed in a user's tag
+// entitles the person to, for the users with changes in cs. Entrata is the
+// source of truth; the tag only says which properties to ask. A property
+// that cannot be read (error, not mapped, bad data) makes the person
+// Unknown, and their account-wide state is left as it is this time.
+func (a *Activities) sharedFor(ctx context.Context, self string, cs access.ChangeSet,
+	observed []access.ObservedUser, at time.Time) (map[string]access.Shared, []access.Problem) {
+	changed := map[string]bool{}
+	for _, c := range cs.Changes {
+		changed[c.ExternalID] = true
+	}
+	out := map[string]access.Shared{}
+	var problems []access.Problem
+	for _, u := range observed {
+		if !changed[u.ExternalID] {
+			continue
+		}
+		var others []string
+		for _, p := range access.ParseTag(u.Tag) {
+			if p != self {
+				others = append(others, p)
+			}
+		}
+		if len(others) == 0 {
+			continue
+		}
+		cust := strings.TrimPrefix(u.ExternalID, access.Prefix)
+		var s access.Shared
+		for _, p := range others {
+			w, ok, reason := a.entitlementAt(ctx, p, cust, at)
+			if reason != "" {
+				s.Unknown = true
+				problems = append(problems, access.Problem{CustomerID: cust, Field: "tag",
+					Reason: "property " + p + " in the Entrata Property tag: " + reason + "; account-wide state left as it is"})
+				continue
+			}
+			if ok {
+				s.Windows = append(s.Windows, w)
+				if w.To == nil || at.Before(*w.To) {
+					s.NamesElsewhere = s.NamesElsewhere || compareProps(p, self) < 0
+				}
+			}
+		}
+		out[u.ExternalID] = s
+	}
+	return out, problems
+}
+
+// entitlementAt reads one customer's leases at another property and returns
+// the credential window that property's policy gives them (ok false when it
+// gives none); reason is set when the answer is unknown.
+func (a *Activities) entitlementAt(ctx context.Context, propertyID, customerID string, at time.Time) (access.Window, bool, string) {
+	policy, mapped := a.Mapping.Policy(propertyID)
+	if !mapped {
+		return access.Window{}, false, "not in the mapping file"
+	}
+	horizon := entrata.DateOf(at.In(policy.Location).Add(-a.Config.PastHorizon))
+	leases, problems, _, err := a.Entrata.GetLeases(ctx, entrata.LeaseQuery{
+		PropertyID: propertyID, CustomerID: customerID, MoveOutDateFrom: horizon,
+		Statuses: []entrata.LeaseStatus{entrata.LeaseFuture, entrata.LeaseCurrent, entrata.LeaseNotice, entrata.LeasePast},
+	})
+	if err != nil {
+		return access.Window{}, false, "Entrata getLeases failed"
+	}
+	if len(problems) > 0 {
+		return access.Window{}, false, "Entrata data has problems"
+	}
+	var units []entrata.Unit
+	for _, l := range leases {
+		units = append(units, entrata.Unit{ID: l.UnitID})
+	}
+	r := access.Entitle(policy, units, leases, nil)
+	ext := access.ExternalID(customerID)
+	if slices.Contains(r.Untouchable, ext) {
+		return access.Window{}, false, "Entrata data has problems"
+	}
+	for _, e := range r.Entitlements {
+		if e.ExternalID == ext {
+			return e.Window, !e.Window.Empty(), ""
+		}
+	}
+	return access.Window{}, false, ""
+}
+
+func compareProps(a, b string) int {
+	if len(a) != len(b) {
+		return len(a) - len(b)
+	}
+	return strings.Compare(a, b)
+}
