@@ -48,10 +48,11 @@ unit: ## Unit tests of every package but ./internal/e2e, with the race detector
 	go test $(RACE) -count=1 -timeout 5m $(UNIT_PKGS)
 
 # The e2e tests' own waits (eventually, converged, sync/discover deadlines,
-# worker stop) add up, in the worst case, to about 36 minutes: end-to-end
-# ~18, history size ~13, partial failure ~6. A run takes ~4 minutes; the
-# package timeout must not fire before a test can report its own failure.
-E2E_TIMEOUT ?= 40m
+# sleeps to scheduled instants, worker stop) add up, in the worst case, to
+# about 48 minutes: end-to-end ~18, history size ~13, ownership ~12, partial
+# failure ~6. A run takes ~5 minutes; the package timeout must not fire
+# before a test can report its own failure.
+E2E_TIMEOUT ?= 50m
 
 integration: $(TEMPORAL) ## Integration tests against a real Temporal dev server
 	TEMPORAL_CLI=$(TEMPORAL) go test -count=1 -timeout $(E2E_TIMEOUT) ./internal/e2e
