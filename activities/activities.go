@@ -54,6 +54,7 @@ type Recorder interface {
 	UnmappedUnits(propertyID string, n int)
 	UnlistedUsers(propertyID string, n int)
 	SyncSucceeded(propertyID string, at time.Time)
+	AuditCompleted(propertyID string, started time.Time)
 }
 
 // Deps are the dependencies of every activity.
@@ -169,10 +170,11 @@ func (a *Activities) Settings(_ context.Context) (Settings, error) {
 
 type nopRecorder struct{}
 
-func (nopRecorder) Grants(string, int)              {}
-func (nopRecorder) Revocations(string, int)         {}
-func (nopRecorder) Problems(string, int)            {}
-func (nopRecorder) HeldRevocations(string, int)     {}
-func (nopRecorder) UnmappedUnits(string, int)       {}
-func (nopRecorder) UnlistedUsers(string, int)       {}
-func (nopRecorder) SyncSucceeded(string, time.Time) {}
+func (nopRecorder) Grants(string, int)               {}
+func (nopRecorder) Revocations(string, int)          {}
+func (nopRecorder) Problems(string, int)             {}
+func (nopRecorder) HeldRevocations(string, int)      {}
+func (nopRecorder) UnmappedUnits(string, int)        {}
+func (nopRecorder) UnlistedUsers(string, int)        {}
+func (nopRecorder) SyncSucceeded(string, time.Time)  {}
+func (nopRecorder) AuditCompleted(string, time.Time) {}

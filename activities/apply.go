@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/activity"
 
 	"github.com/entrata-brivo/entrata-brivo/internal/access"
+	"github.com/entrata-brivo/entrata-brivo/internal/brivo"
 )
 
 // applyProgress is ApplyPlan's heartbeat detail: a retry of the same change
@@ -44,10 +45,17 @@ func (a *Activities) ApplyPlan(ctx context.Context, in ApplyInput) (ApplyResult,
 	desired := access.DesiredAt(result, at)
 
 	var observed []access.ObservedUser
+	var auditStart time.Time
 	audited := false
+	// A routine apply makes due transitions and new residents happen: its
+	// calls go first. An audit (or a first sync) repairs in bulk, and its
+	// reads take at most the audit share of this worker's Brivo budget.
+	ctx = brivo.WithPriority(ctx, brivo.PriorityUrgent)
 	if !in.Audit && in.AppliedToken != "" && mem.believed != nil && mem.believed.token == in.AppliedToken {
 		observed = slices.Clone(mem.believed.users)
 	} else {
+		auditStart = a.now()
+		ctx = brivo.WithPriority(ctx, brivo.PriorityBulk)
 		var err error
 		if observed, err = a.readObserved(ctx, in.PropertyID, result); err != nil {
 			return ApplyResult{}, err
@@ -144,6 +152,7 @@ func (a *Activities) ApplyPlan(ctx context.Context, in ApplyInput) (ApplyResult,
 	a.Metrics.HeldRevocations(in.PropertyID, res.Held)
 	if audited {
 		a.Metrics.UnlistedUsers(in.PropertyID, unlisted)
+		a.Metrics.AuditCompleted(in.PropertyID, auditStart)
 	}
 	a.Metrics.SyncSucceeded(in.PropertyID, a.now())
 	log.Info("Apply done", "PropertyID", in.PropertyID, "Grants", res.Grants, "Revocations", res.Revocations,
