@@ -23,13 +23,13 @@ type Fault struct {
 }
 
 type opsState struct {
-	calls   map[string]int
+	calls map[string]int
 	// overCeiling counts the calls refused with Over Qps because they
 	// exceeded the rate ceiling (injected faults are not counted).
 	overCeiling int
-	faults  map[string]*Fault
-	ceiling int
-	recent  []time.Time // wall-clock times of accepted API calls, last second
+	faults      map[string]*Fault
+	ceiling     int
+	recent      []time.Time // wall-clock times of accepted API calls, last second
 }
 
 func newOpsState() opsState {
