@@ -11,13 +11,13 @@ import (
 	"github.com/entrata-brivo/entrata-brivo/internal/entrata"
 )
 
-// groupDirectoryTTL is how long the Brivo group list (name → id, used to find
+// groupDirectoryTTL is how long the Brivo group list (name → ids, used to find
 // unit groups by unitGroupName) is reused before it is read again.
 const groupDirectoryTTL = 10 * time.Minute
 
 type groupDirectory struct {
 	mu      sync.Mutex
-	byName  map[string]int64
+	byName  access.GroupDirectory
 	fetched time.Time
 }
 
@@ -53,7 +53,7 @@ func (a *Activities) FetchPlan(ctx context.Context, in FetchPlanInput) (PlanSumm
 
 	result := access.Entitle(policy, units, leases, groups)
 	for _, p := range decodeProblems {
-		result.Problems = append(result.Problems, access.Problem{LeaseID: p.ID, Field: p.Field, Reason: p.Reason})
+		result.Problems = append(result.Problems, recordProblem(p))
 	}
 	mem := a.memory(in.PropertyID)
 	gone := a.confirmGone(ctx, in.PropertyID, mem, result, len(leases))
@@ -82,9 +82,19 @@ func (a *Activities) FetchPlan(ctx context.Context, in FetchPlanInput) (PlanSumm
 	return sum, nil
 }
 
+// recordProblem turns a decoding problem into a policy problem naming the
+// lease and, for a customer's record, the customer (ids only).
+func recordProblem(p entrata.RecordProblem) access.Problem {
+	out := access.Problem{LeaseID: p.LeaseID, CustomerID: p.CustomerID, Field: p.Field, Reason: p.Reason}
+	if out.LeaseID == "" {
+		out.LeaseID = p.ID
+	}
+	return out
+}
+
 // groupsByName returns the Brivo group directory, read at most every
 // groupDirectoryTTL.
-func (a *Activities) groupsByName(ctx context.Context) (map[string]int64, error) {
+func (a *Activities) groupsByName(ctx context.Context) (access.GroupDirectory, error) {
 	d := &a.groups
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -95,9 +105,9 @@ func (a *Activities) groupsByName(ctx context.Context) (map[string]int64, error)
 	if err != nil {
 		return nil, err
 	}
-	m := make(map[string]int64, len(groups))
+	m := make(access.GroupDirectory, len(groups))
 	for _, g := range groups {
-		m[g.Name] = g.ID
+		m.Add(g.Name, g.ID)
 	}
 	d.byName, d.fetched = m, a.now()
 	return m, nil
