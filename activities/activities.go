@@ -87,6 +87,8 @@ type propertyMemory struct {
 	mu       sync.Mutex // serialises applies of one property
 	plan     *plan
 	believed *believedState
+	// clashWarned is set once the unit-number clash warning was logged.
+	clashWarned bool
 }
 
 type plan struct {
