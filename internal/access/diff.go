@@ -131,7 +131,7 @@ func Diff(d Desired, observed []ObservedUser, o DiffOptions) ChangeSet {
 		perUser = append(perUser, changes)
 	}
 	for _, id := range sortedKeys(obs) {
-		if !wanted[id] && !dupes[id] {
+		if !wanted[id] && !dupes[id] && (!d.HoldAbsent || o.ConfirmedGone[id]) {
 			perUser = append(perUser, revokeAbsent(obs[id], o.ConfirmedGone[id]))
 		}
 	}

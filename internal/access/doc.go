@@ -105,7 +105,9 @@
 // Faults are per customer: the decoder marks one roommate's bad record
 // (Customer.Invalid) and the lease's other customers keep exactly what their
 // data gives them; a lease whose own fields are bad (Lease.Invalid) makes
-// every customer it names Untouchable, never absent.
+// every customer it names Untouchable, never absent. A record naming a
+// customer whose id cannot be read sets Result.HoldAbsent: no Brivo user is
+// revoked for being absent (it may be that person) until it is fixed.
 //
 // A customer with a problem on a lease that could grant access is listed in
 // Result.Untouchable (the diff leaves that Brivo record exactly as it is

@@ -35,6 +35,8 @@ type entitler struct {
 	customers map[string]*customerState
 	problems  []Problem
 	unmapped  map[string]bool
+	// holdAbsent: a record names someone whose id could not be read.
+	holdAbsent bool
 }
 
 // Entitle applies the access policy (see the package documentation) to one
@@ -121,6 +123,11 @@ func (e *entitler) lease(l *entrata.Lease, duplicate bool) {
 	if l.Status == entrata.LeaseApplicant || l.Status == entrata.LeaseCancelled {
 		return
 	}
+	if l.Unidentified > 0 && !e.holdAbsent {
+		e.holdAbsent = true
+		e.problem(l.ID, "", "customers.id", "names a customer whose id cannot be read; "+
+			"no Brivo user is revoked for being absent until the record is fixed")
+	}
 	leaseGrants := activeLease(l.Status) || l.Status < entrata.LeaseApplicant || l.Status > entrata.LeasePast
 	customers := slices.Clone(l.Customers)
 	slices.SortStableFunc(customers, func(a, b entrata.Customer) int { return cmp.Compare(a.ID, b.ID) })
@@ -151,6 +158,7 @@ func (e *entitler) lease(l *entrata.Lease, duplicate bool) {
 		switch {
 		case c.ID == "":
 			e.problem(l.ID, "", "customers.id", "customer has no id")
+			e.holdAbsent = true
 		case c.Invalid != "":
 			// Reported by the decoder; this customer alone is left as is.
 			if resident(c) {

@@ -10,7 +10,7 @@ import (
 
 // result turns the gathered contributions into the sorted Result.
 func (e *entitler) result() Result {
-	r := Result{PropertyID: e.p.PropertyID}
+	r := Result{PropertyID: e.p.PropertyID, HoldAbsent: e.holdAbsent}
 	for _, id := range sortedKeys(e.customers) {
 		s := e.customers[id]
 		// A bad record that could grant access freezes the person only

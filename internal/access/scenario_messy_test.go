@@ -1,6 +1,7 @@
 package access
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/entrata-brivo/entrata-brivo/internal/entrata"
@@ -176,4 +177,22 @@ func TestMessy8TransferWithoutParentEndsNoOtherLease(t *testing.T) {
 				gr(6003, sp("2026-01-01 10:00:00 MST", open)))},
 			problems: []string{"lease L2: parentLeaseId: transfer interval without a parent lease"}},
 	})
+}
+
+// Case 1, the person nobody can name: a customer record whose id cannot be
+// read may be any Brivo user missing from the answer, so none of them is
+// revoked for being absent; a deletion Entrata confirmed still applies.
+func TestMessy1UnreadableCustomerIDHoldsAbsentRevocations(t *testing.T) {
+	l := lease("L1", entrata.LeaseCurrent, "U1", "2026-03-01", "", primary("1"))
+	l.Unidentified = 1
+	r := Entitle(testPolicy(), testUnits, []entrata.Lease{l}, nil)
+	if !r.HoldAbsent || len(r.Problems) != 1 {
+		t.Fatalf("HoldAbsent = %v, problems %v; want held and one problem", r.HoldAbsent, r.Problems)
+	}
+	absent := []ObservedUser{inSync(desiredUser("entrata-7", 5001, 6002), 7), inSync(desiredUser("entrata-8", 5001), 8)}
+	d := DesiredAt(r, at(denver, "2026-03-10 12:00"))
+	cs := Diff(d, absent, DiffOptions{ConfirmedGone: map[string]bool{"entrata-8": true}})
+	if got := kinds(cs); !slices.Equal(got, []string{"create-user entrata-1", "change-groups entrata-1", "delete-user entrata-8"}) {
+		t.Errorf("changes %q: want entrata-7 left as is, entrata-8 deleted (confirmed gone)", got)
+	}
 }

@@ -45,6 +45,8 @@ type leaseCheck struct {
 	customerID string // the customer's id when checking a customer record
 	problems   []RecordProblem
 	dropped    bool
+	// unidentified counts the people the record names without a usable id.
+	unidentified int
 }
 
 // fail records a problem that makes the record (lease or customer) unusable.
@@ -85,7 +87,7 @@ func decodeLease(raw json.RawMessage, pos int) (Lease, []RecordProblem, bool) {
 	r, err := parseRecord(raw)
 	if err != nil {
 		c.fail("(record)", err.Error())
-		return Lease{}, c.problems, false
+		return Lease{ID: c.id, Invalid: "(record): " + err.Error(), Unidentified: 1}, c.problems, false
 	}
 	id, err := r.str("id")
 	switch {
@@ -131,6 +133,7 @@ func decodeLease(raw json.RawMessage, pos int) (Lease, []RecordProblem, bool) {
 	}
 	// A missing move-in is not a decoding fault: the policy decides, per
 	// customer, whether a date is needed (a past resident needs none).
+	l.Unidentified = c.unidentified
 	if c.dropped {
 		l.ID = c.id // "#<pos>" when the lease has no id, so it stays distinct
 		for _, p := range c.problems {
@@ -184,6 +187,7 @@ func (c *leaseCheck) customers(raw json.RawMessage) []Customer {
 	items, err := listItems(raw, "customer")
 	if err != nil {
 		c.fail("customers", err.Error())
+		c.unidentified++
 		return nil
 	}
 	if len(items) == 0 {
@@ -223,16 +227,19 @@ func (c *leaseCheck) customer(raw json.RawMessage, i int) (Customer, bool) {
 	r, err := parseRecord(raw)
 	if err != nil {
 		c.fail(fmt.Sprintf("customers[%d]", i), err.Error())
+		c.unidentified++
 		return Customer{}, false
 	}
 	id, err := r.str("id")
 	if err != nil {
 		c.fail(fmt.Sprintf("customers[%d].id", i), err.Error())
+		c.unidentified++
 		return Customer{}, false
 	}
 	if id == "" {
 		c.problems = append(c.problems, RecordProblem{Kind: "customer", ID: fmt.Sprintf("%s/#%d", c.id, i), LeaseID: c.leaseID,
 			Field: "id", Reason: "missing; customer skipped"})
+		c.unidentified++
 		return Customer{}, false
 	}
 	prefix := "customers[" + id + "]."

@@ -221,6 +221,9 @@ type Lease struct {
 	// customers it could identify, so that the policy leaves them as they
 	// are; nothing else in the lease can be trusted.
 	Invalid string `json:"-"`
+	// Unidentified counts the people the record names whose id could not
+	// be read: any Brivo user missing from the answer may be one of them.
+	Unidentified int `json:"-"`
 }
 
 // Customer is one person on a lease. FirstName, LastName, Email and Phone are
