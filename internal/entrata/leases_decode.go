@@ -221,26 +221,27 @@ func (c *leaseCheck) customers(raw json.RawMessage) []Customer {
 	return out
 }
 
-// customer decodes one customer; ok is false when it has no id and is
-// dropped alone.
+// customer decodes one customer; ok is false when it has no readable id and
+// is dropped alone.
 func (c *leaseCheck) customer(raw json.RawMessage, i int) (Customer, bool) {
-	r, err := parseRecord(raw)
-	if err != nil {
-		c.fail(fmt.Sprintf("customers[%d]", i), err.Error())
+	// A customer whose id cannot be read is skipped alone and counted: it
+	// may be anyone (see Lease.Unidentified).
+	unidentified := func(field, reason string) (Customer, bool) {
+		c.problems = append(c.problems, RecordProblem{Kind: "customer", ID: fmt.Sprintf("%s/#%d", c.id, i), LeaseID: c.leaseID,
+			Field: field, Reason: reason})
 		c.unidentified++
 		return Customer{}, false
+	}
+	r, err := parseRecord(raw)
+	if err != nil {
+		return unidentified(fmt.Sprintf("customers[%d]", i), err.Error()+"; customer skipped")
 	}
 	id, err := r.str("id")
 	if err != nil {
-		c.fail(fmt.Sprintf("customers[%d].id", i), err.Error())
-		c.unidentified++
-		return Customer{}, false
+		return unidentified("id", err.Error()+"; customer skipped")
 	}
 	if id == "" {
-		c.problems = append(c.problems, RecordProblem{Kind: "customer", ID: fmt.Sprintf("%s/#%d", c.id, i), LeaseID: c.leaseID,
-			Field: "id", Reason: "missing; customer skipped"})
-		c.unidentified++
-		return Customer{}, false
+		return unidentified("id", "missing; customer skipped")
 	}
 	prefix := "customers[" + id + "]."
 	cc := &leaseCheck{id: c.id, leaseID: c.leaseID, customerID: id}
