@@ -32,7 +32,11 @@ import (
 //
 //	PIPELINE_SEED=123 PIPELINE_CASES=5000 go test -run TestPipelineCorruptOneLease ./internal/entrata
 func TestPipelineCorruptOneLease(t *testing.T) {
-	seed, cases := envInt(t, "PIPELINE_SEED", 1), envInt(t, "PIPELINE_CASES", 400)
+	defaultCases := 400 // about 7 s
+	if raceEnabled {
+		defaultCases = 60 // make unit runs with -race: about the same time
+	}
+	seed, cases := envInt(t, "PIPELINE_SEED", 1), envInt(t, "PIPELINE_CASES", defaultCases)
 	const perPortfolio = 40
 	for first := 0; first < cases; first += perPortfolio {
 		portfolioSeed := int64(seed)*1_000_003 + int64(first/perPortfolio)
