@@ -30,7 +30,7 @@ func decodeLeasesResult(result json.RawMessage, pos int) (leases []Lease, proble
 	for i, item := range items {
 		l, probs, ok := decodeLease(item, pos+i)
 		problems = append(problems, probs...)
-		if ok || len(l.Customers) > 0 {
+		if ok || len(l.Customers) > 0 || l.Unidentified > 0 {
 			leases = append(leases, l)
 		}
 	}
@@ -84,6 +84,7 @@ func (c *leaseCheck) date(r record, field, prefix string) Date {
 // cannot be matched to anyone.
 func decodeLease(raw json.RawMessage, pos int) (Lease, []RecordProblem, bool) {
 	c := &leaseCheck{id: fmt.Sprintf("#%d", pos)}
+	c.leaseID = c.id // until the id is read: problems always name their lease record
 	r, err := parseRecord(raw)
 	if err != nil {
 		c.fail("(record)", err.Error())

@@ -158,6 +158,8 @@ func (p *pipeline) check(k *corruption) string {
 		switch {
 		case !affected[id] && (g != canon(p.base, ext) || untouchable):
 			errs = append(errs, fmt.Sprintf("%s is not on the broken record but changed:\n  before %s\n  after  %s (untouchable %v)", ext, canon(p.base, ext), g, untouchable))
+		case affected[id] && g == "absent" && canon(p.base, ext) != "absent" && !untouchable && !got.HoldAbsent:
+			errs = append(errs, fmt.Sprintf("%s is on the broken record and was taken for gone (had %s): a decode failure must not revoke", ext, canon(p.base, ext)))
 		case affected[id] && !untouchable && g != canon(want, ext) && !(got.HoldAbsent && g == "absent"):
 			errs = append(errs, fmt.Sprintf("%s is on the broken record: got %s, want what the rest of the data gives, %s, or left as is", ext, g, canon(want, ext)))
 		}
