@@ -95,6 +95,9 @@ type corruption struct {
 	leaseID  string
 	customer string
 	index    int // the customer's position on the wire
+	// alsoLease is a second lease whose records the corruption puts in
+	// doubt (its id given to the broken lease).
+	alsoLease string
 	apply    func(lease map[string]any)
 	hits     int // answers it was applied to
 }
@@ -186,6 +189,10 @@ func pickCorruption(rng *rand.Rand, leases []entrata.Lease) *corruption {
 		cc := customerCorruptions[rng.IntN(len(customerCorruptions))]
 		return &corruption{name: cc.name, leaseID: l.ID, customer: l.Customers[i].ID, index: i,
 			apply: func(m map[string]any) { cc.apply(m, i) }}
+	}
+	if o := leases[rng.IntN(len(leases))]; o.ID != l.ID && rng.IntN(len(leaseCorruptions)+1) == 0 {
+		return &corruption{name: "lease id of another lease", leaseID: l.ID, alsoLease: o.ID,
+			apply: func(m map[string]any) { m["id"] = o.ID }}
 	}
 	lc := leaseCorruptions[rng.IntN(len(leaseCorruptions))]
 	return &corruption{name: lc.name, leaseID: l.ID, apply: lc.apply}

@@ -132,7 +132,7 @@ func (p *pipeline) check(k *corruption) string {
 	affected := map[string]bool{}
 	valid := make([]entrata.Lease, 0, len(p.baseLeases))
 	for _, l := range p.baseLeases {
-		if l.ID != k.leaseID {
+		if l.ID != k.leaseID && l.ID != k.alsoLease {
 			valid = append(valid, l)
 			continue
 		}
@@ -177,7 +177,8 @@ func (p *pipeline) check(k *corruption) string {
 
 func reported(ps []access.Problem, k *corruption, affected map[string]bool) bool {
 	for _, pr := range ps {
-		if pr.LeaseID == k.leaseID || strings.HasPrefix(pr.LeaseID, "#") || affected[pr.CustomerID] {
+		if pr.LeaseID == k.leaseID || (k.alsoLease != "" && pr.LeaseID == k.alsoLease) ||
+			strings.HasPrefix(pr.LeaseID, "#") || affected[pr.CustomerID] {
 			return true
 		}
 	}
