@@ -116,6 +116,19 @@
 // are enforced, and the bad lease grants nothing. A customer with problems
 // and nothing else is Untouchable too.
 //
+// # Messy data, one rule a line
+//
+//   - A bad customer record leaves that customer as is (Untouchable) and reported; the lease's other customers keep exactly what their data gives.
+//   - A record naming someone whose id cannot be read holds every revocation for absence (Result.HoldAbsent) until fixed; it is reported.
+//   - A unit group name matching two groups, or one group two units would share by name, is a Problem: neither unit gets it, both keep the building.
+//   - A transfer's old lease without a move-out keeps its unit until the new move-in instant; the building groups never lapse between them.
+//   - A Past customer's access ends at their own move-out, or at once without one, whatever the lease's status (on a Past lease, the lease's move-out).
+//   - A Future customer with no own move-in on a begun lease gets no access until Entrata gives a date or makes them Current; it is reported.
+//   - A bad lease grants nothing; the person's good Current or Notice leases still decide, so their ends are enforced.
+//   - Per user, narrowing changes (suspension, group removal, window shrink) come before widening ones; no prefix of a change list lets anyone in.
+//   - A Transfer interval without a parent lease ends no other lease and is reported.
+//   - A property with no timezone uses the default zone and the worker logs it once at start-up; residents with no e-mail get no mobile pass and status counts them (withoutMobilePass).
+//
 // # Planning
 //
 // DesiredAt gives the Brivo state at an instant. Before a user's window
