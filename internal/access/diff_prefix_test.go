@@ -98,10 +98,20 @@ func TestMessy7NoPrefixOfAChangeListLetsAnyoneIn(t *testing.T) {
 				groups[g] = true
 			}
 		}
+		state, midInv := observed, map[string]Window{}
 		for k := 1; k < len(cs.Changes); k++ {
-			// Only users the k-th change touches can differ from prefix k-1.
-			ext := cs.Changes[k-1].ExternalID
-			mid, midInv := doorsAfter(observed, cs.Changes[:k])
+			// Prefix k is prefix k-1 plus one change; only the user that
+			// change touches can differ.
+			c := cs.Changes[k-1]
+			ext := c.ExternalID
+			state = Apply(state, ChangeSet{Changes: []Change{c}})
+			if c.Kind == InviteMobilePass && c.Window != nil {
+				midInv[ext] = *c.Window
+			}
+			mid := doorState{}
+			for _, u := range state {
+				mid[u.ExternalID] = u
+			}
 			for g := range groups {
 				for _, at := range append(instants, now, then) {
 					if canOpen(mid, midInv, ext, g, at) && !canOpen(old, nil, ext, g, at) && !canOpen(final, finalInv, ext, g, at) {
