@@ -98,8 +98,8 @@ type corruption struct {
 	// alsoLease is a second lease whose records the corruption puts in
 	// doubt (its id given to the broken lease).
 	alsoLease string
-	apply    func(lease map[string]any)
-	hits     int // answers it was applied to
+	apply     func(lease map[string]any)
+	hits      int // answers it was applied to
 }
 
 func (k *corruption) String() string {
