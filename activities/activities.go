@@ -93,6 +93,8 @@ type propertyMemory struct {
 	// different), keyed by changeKey: they are reported, not re-sent,
 	// until what we want to write changes.
 	ineffective map[string]bool
+	// clashWarned is set once the unit-number clash warning was logged.
+	clashWarned bool
 }
 
 type plan struct {

@@ -58,6 +58,7 @@ func realMain(ctx context.Context, logger *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("SYNC_MAPPING_FILE: %w", err)
 	}
+	logDefaultZones(logger, mapping)
 
 	m, err := metrics.New(metrics.Options{})
 	if err != nil {
