@@ -48,7 +48,7 @@ unit: ## Unit tests of every package but ./internal/e2e, with the race detector
 	go test $(RACE) -count=1 -timeout 5m $(UNIT_PKGS)
 
 integration: $(TEMPORAL) ## Integration tests against a real Temporal dev server
-	TEMPORAL_CLI=$(TEMPORAL) go test -count=1 -timeout 8m ./internal/e2e
+	TEMPORAL_CLI=$(TEMPORAL) go test -count=1 -timeout 25m ./internal/e2e
 
 smoke: $(TEMPORAL) ## Headless `make run`: asserts a grant, a revocation and a clean shutdown
 	SMOKE=1 TEMPORAL_CLI=$(TEMPORAL) go test -count=1 -timeout 8m -v -run TestSmoke ./internal/e2e
