@@ -38,8 +38,9 @@ $(STATICCHECK):
 $(WORKFLOWCHECK):
 	go install go.temporal.io/sdk/contrib/tools/workflowcheck@$(WORKFLOWCHECK_VERSION)
 
-lint: $(STATICCHECK) $(WORKFLOWCHECK) ## gofmt, go vet, staticcheck, workflowcheck
+lint: $(STATICCHECK) $(WORKFLOWCHECK) ## gofmt, go mod tidy -diff, go vet, staticcheck, workflowcheck
 	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt -l found unformatted files:"; echo "$$unformatted"; exit 1; fi
+	@go mod tidy -diff || { echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 1; }
 	go vet ./...
 	$(STATICCHECK) ./...
 	$(WORKFLOWCHECK) ./workflows/...
@@ -47,12 +48,13 @@ lint: $(STATICCHECK) $(WORKFLOWCHECK) ## gofmt, go vet, staticcheck, workflowche
 unit: ## Unit tests of every package but ./internal/e2e, with the race detector
 	go test $(RACE) -count=1 -timeout 5m $(UNIT_PKGS)
 
-# The e2e tests' own waits (eventually, converged, sync/discover deadlines,
-# sleeps to scheduled instants, worker stop) add up, in the worst case, to
-# about 48 minutes: end-to-end ~18, history size ~13, ownership ~12, partial
-# failure ~6. A run takes ~5 minutes; the package timeout must not fire
-# before a test can report its own failure.
-E2E_TIMEOUT ?= 50m
+# The e2e tests' own waits (eventually, converged, waitCycles, sync and
+# discover deadlines, sleeps to scheduled instants, worker stops) add up, in
+# the worst case, to about 64 minutes: end-to-end ~18, history size ~13,
+# ownership ~12, shared budget ~11, partial failure ~6, messy record ~5.
+# A passing run takes ~8 minutes; the package timeout must not fire before
+# a test can report its own failure. Recount when a test adds a wait.
+E2E_TIMEOUT ?= 70m
 
 integration: $(TEMPORAL) ## Integration tests against a real Temporal dev server
 	TEMPORAL_CLI=$(TEMPORAL) go test -count=1 -timeout $(E2E_TIMEOUT) ./internal/e2e

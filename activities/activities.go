@@ -54,6 +54,7 @@ type Recorder interface {
 	UnmappedUnits(propertyID string, n int)
 	UnlistedUsers(propertyID string, n int)
 	SyncSucceeded(propertyID string, at time.Time)
+	AuditCompleted(propertyID string, started time.Time)
 }
 
 // Deps are the dependencies of every activity.
@@ -92,6 +93,8 @@ type propertyMemory struct {
 	// different), keyed by changeKey: they are reported, not re-sent,
 	// until what we want to write changes.
 	ineffective map[string]bool
+	// clashWarned is set once the unit-number clash warning was logged.
+	clashWarned bool
 }
 
 type plan struct {
@@ -169,10 +172,11 @@ func (a *Activities) Settings(_ context.Context) (Settings, error) {
 
 type nopRecorder struct{}
 
-func (nopRecorder) Grants(string, int)              {}
-func (nopRecorder) Revocations(string, int)         {}
-func (nopRecorder) Problems(string, int)            {}
-func (nopRecorder) HeldRevocations(string, int)     {}
-func (nopRecorder) UnmappedUnits(string, int)       {}
-func (nopRecorder) UnlistedUsers(string, int)       {}
-func (nopRecorder) SyncSucceeded(string, time.Time) {}
+func (nopRecorder) Grants(string, int)               {}
+func (nopRecorder) Revocations(string, int)          {}
+func (nopRecorder) Problems(string, int)             {}
+func (nopRecorder) HeldRevocations(string, int)      {}
+func (nopRecorder) UnmappedUnits(string, int)        {}
+func (nopRecorder) UnlistedUsers(string, int)        {}
+func (nopRecorder) SyncSucceeded(string, time.Time)  {}
+func (nopRecorder) AuditCompleted(string, time.Time) {}

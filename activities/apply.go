@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/activity"
 
 	"github.com/entrata-brivo/entrata-brivo/internal/access"
+	"github.com/entrata-brivo/entrata-brivo/internal/brivo"
 )
 
 // applyProgress is ApplyPlan's heartbeat detail: a retry of the same change
@@ -44,17 +45,24 @@ func (a *Activities) ApplyPlan(ctx context.Context, in ApplyInput) (ApplyResult,
 	desired := access.DesiredAt(result, at)
 
 	var observed []access.ObservedUser
+	var auditStart time.Time
 	audited := false
+	// A routine apply makes due transitions and new residents happen: its
+	// calls go first. An audit (or a first sync) repairs in bulk, and its
+	// reads take at most the audit share of this worker's Brivo budget.
+	ctx = brivo.WithPriority(ctx, brivo.PriorityUrgent)
 	if !in.Audit && in.AppliedToken != "" && mem.believed != nil && mem.believed.token == in.AppliedToken {
 		observed = slices.Clone(mem.believed.users)
 	} else {
+		auditStart = a.now()
+		ctx = brivo.WithPriority(ctx, brivo.PriorityBulk)
 		var err error
 		if observed, err = a.readObserved(ctx, in.PropertyID, result); err != nil {
 			return ApplyResult{}, err
 		}
 		audited = true
 	}
-	cs, unlisted, sharedProblems, err := a.computeChanges(ctx, in.PropertyID, mem, at, desired, &observed, audited)
+	cs, unlisted, looked, sharedProblems, err := a.computeChanges(ctx, in.PropertyID, mem, at, desired, &observed, audited)
 	if err != nil {
 		return ApplyResult{}, err
 	}
@@ -72,7 +80,7 @@ func (a *Activities) ApplyPlan(ctx context.Context, in ApplyInput) (ApplyResult,
 	}
 
 	run := &batch{a: a, propertyID: in.PropertyID, desired: indexDesired(desired), ids: map[string]int64{},
-		audit: audited, ineffective: mem.ineffective}
+		audit: audited, ineffective: mem.ineffective, looked: looked}
 	for _, u := range observed {
 		run.ids[u.ExternalID] = u.BrivoID
 	}
@@ -83,6 +91,7 @@ func (a *Activities) ApplyPlan(ctx context.Context, in ApplyInput) (ApplyResult,
 		var p applyProgress
 		if err := activity.GetHeartbeatDetails(ctx, &p); err == nil && p.ChangeSet == csHash {
 			start = p.Done
+			run.resumed = true
 			log.Info("Resuming apply after a retry", "PropertyID", in.PropertyID, "Done", p.Done, "Total", len(cs.Changes))
 		}
 	}
@@ -146,6 +155,7 @@ func (a *Activities) ApplyPlan(ctx context.Context, in ApplyInput) (ApplyResult,
 	a.Metrics.HeldRevocations(in.PropertyID, res.Held)
 	if audited {
 		a.Metrics.UnlistedUsers(in.PropertyID, unlisted)
+		a.Metrics.AuditCompleted(in.PropertyID, auditStart)
 	}
 	a.Metrics.SyncSucceeded(in.PropertyID, a.now())
 	log.Info("Apply done", "PropertyID", in.PropertyID, "Grants", res.Grants, "Revocations", res.Revocations,
@@ -158,14 +168,15 @@ func (a *Activities) ApplyPlan(ctx context.Context, in ApplyInput) (ApplyResult,
 // people another property also manages, asks Entrata what those properties
 // entitle them to and lets account-wide state follow the union. observed is
 // updated in place with what was read. It returns the change set, how many
-// wanted users an audit did not find under the tag, and the problems of the
+// wanted users an audit did not find under the tag, the external ids looked
+// up in vain (the executor need not look again), and the problems of the
 // cross-property reads.
 func (a *Activities) computeChanges(ctx context.Context, propertyID string, mem *propertyMemory, at time.Time,
-	desired access.Desired, observed *[]access.ObservedUser, audited bool) (access.ChangeSet, int, []access.Problem, error) {
+	desired access.Desired, observed *[]access.ObservedUser, audited bool) (access.ChangeSet, int, map[string]bool, []access.Problem, error) {
 	policy, _ := a.Mapping.Policy(propertyID)
-	obs, found, err := a.observeMissing(ctx, propertyID, desired, *observed, managedGroups(policy, mem.plan.result))
+	obs, found, looked, err := a.observeMissing(ctx, propertyID, desired, *observed, managedGroups(policy, mem.plan.result))
 	if err != nil {
-		return access.ChangeSet{}, 0, nil, err
+		return access.ChangeSet{}, 0, nil, nil, err
 	}
 	*observed = obs
 	unlisted := 0
@@ -177,12 +188,12 @@ func (a *Activities) computeChanges(ctx context.Context, propertyID string, mem 
 	cs := access.Diff(desired, obs, opts)
 	if !audited {
 		if err := a.refreshAccountWide(ctx, cs, obs); err != nil {
-			return access.ChangeSet{}, 0, nil, err
+			return access.ChangeSet{}, 0, nil, nil, err
 		}
 	}
 	shared, problems := a.sharedFor(ctx, propertyID, cs, obs, at)
 	opts.Shared = shared
-	return access.Diff(access.DesiredAtShared(mem.plan.result, at, shared), obs, opts), unlisted, problems, nil
+	return access.Diff(access.DesiredAtShared(mem.plan.result, at, shared), obs, opts), unlisted, looked, problems, nil
 }
 
 func indexDesired(d access.Desired) map[string]access.DesiredUser {

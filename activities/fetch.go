@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -11,13 +12,13 @@ import (
 	"github.com/entrata-brivo/entrata-brivo/internal/entrata"
 )
 
-// groupDirectoryTTL is how long the Brivo group list (name → id, used to find
+// groupDirectoryTTL is how long the Brivo group list (name → ids, used to find
 // unit groups by unitGroupName) is reused before it is read again.
 const groupDirectoryTTL = 10 * time.Minute
 
 type groupDirectory struct {
 	mu      sync.Mutex
-	byName  map[string]int64
+	byName  access.GroupDirectory
 	fetched time.Time
 }
 
@@ -53,9 +54,10 @@ func (a *Activities) FetchPlan(ctx context.Context, in FetchPlanInput) (PlanSumm
 
 	result := access.Entitle(policy, units, leases, groups)
 	for _, p := range decodeProblems {
-		result.Problems = append(result.Problems, access.Problem{LeaseID: p.ID, Field: p.Field, Reason: p.Reason})
+		result.Problems = append(result.Problems, recordProblem(p))
 	}
 	mem := a.memory(in.PropertyID)
+	a.warnUnitNumberClashes(in.PropertyID, mem, policy, units)
 	gone := a.confirmGone(ctx, in.PropertyID, mem, result, len(leases))
 	fp := result.Fingerprint()
 	if len(gone) > 0 {
@@ -76,15 +78,53 @@ func (a *Activities) FetchPlan(ctx context.Context, in FetchPlanInput) (PlanSumm
 	sum.Problems = len(result.Problems)
 	sum.ProblemSample = problemSample(result.Problems)
 	sum.UnmappedUnits = sample(result.UnmappedUnits)
+	sum.WithoutMobilePass = withoutMobilePass(result, now)
 	sum.Next = nextTransitions(result, now, a.Config.NamesInHistory)
 	a.Logger.Info("planned property", "propertyId", in.PropertyID, "leases", len(leases),
 		"entitled", sum.Entitled, "problems", sum.Problems, "unmappedUnits", len(result.UnmappedUnits))
 	return sum, nil
 }
 
+// warnUnitNumberClashes logs, once per property in this worker process (at
+// its first plan), that the property's unitGroupName cannot tell apart unit
+// numbers used in two buildings; Entitle reports the affected units.
+func (a *Activities) warnUnitNumberClashes(propertyID string, mem *propertyMemory, p access.PropertyPolicy, units []entrata.Unit) {
+	clashes := access.UnitNumberClashes(p, units)
+	mem.mu.Lock()
+	defer mem.mu.Unlock()
+	if len(clashes) == 0 || mem.clashWarned {
+		return
+	}
+	mem.clashWarned = true
+	a.Logger.Warn("unitGroupName has no {buildingName} and Entrata has the same unit number in two buildings; those units get no unit group by name",
+		"propertyId", propertyID, "unitGroupName", p.UnitGroupName, "unitNumbers", sample(clashes))
+}
+
+// withoutMobilePass counts the residents with access now or later who have
+// no e-mail, so no mobile pass can be sent: the manager issues them a fob.
+func withoutMobilePass(r access.Result, now time.Time) int {
+	n := 0
+	for _, e := range r.Entitlements {
+		if strings.TrimSpace(e.Email) == "" && !e.Window.Empty() && (e.Window.To == nil || now.Before(*e.Window.To)) {
+			n++
+		}
+	}
+	return n
+}
+
+// recordProblem turns a decoding problem into a policy problem naming the
+// lease and, for a customer's record, the customer (ids only).
+func recordProblem(p entrata.RecordProblem) access.Problem {
+	out := access.Problem{LeaseID: p.LeaseID, CustomerID: p.CustomerID, Field: p.Field, Reason: p.Reason}
+	if out.LeaseID == "" {
+		out.LeaseID = p.ID
+	}
+	return out
+}
+
 // groupsByName returns the Brivo group directory, read at most every
 // groupDirectoryTTL.
-func (a *Activities) groupsByName(ctx context.Context) (map[string]int64, error) {
+func (a *Activities) groupsByName(ctx context.Context) (access.GroupDirectory, error) {
 	d := &a.groups
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -95,9 +135,9 @@ func (a *Activities) groupsByName(ctx context.Context) (map[string]int64, error)
 	if err != nil {
 		return nil, err
 	}
-	m := make(map[string]int64, len(groups))
+	m := make(access.GroupDirectory, len(groups))
 	for _, g := range groups {
-		m[g.Name] = g.ID
+		m.Add(g.Name, g.ID)
 	}
 	d.byName, d.fetched = m, a.now()
 	return m, nil

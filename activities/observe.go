@@ -28,7 +28,7 @@ import (
 // outside the property's managed groups are not ours (contract: we own
 // building and unit groups).
 func (a *Activities) readObserved(ctx context.Context, propertyID string, r access.Result) ([]access.ObservedUser, error) {
-	ctx = brivo.WithPurpose(ctx, purposeAuditRead)
+	ctx = brivo.WithPriority(brivo.WithPurpose(ctx, purposeAuditRead), brivo.PriorityAudit)
 	fieldID, err := a.propertyField(ctx)
 	if err != nil {
 		return nil, brivoError("custom fields", err)

@@ -27,9 +27,9 @@ const (
 // crashed apply created. Such a user is read in full (record, credentials,
 // this property's group memberships) so the diff starts from what Brivo
 // really holds, never from a create. It returns the observation with them
-// added and how many it found.
+// added, how many it found, and the external ids it looked up in vain.
 func (a *Activities) observeMissing(ctx context.Context, propertyID string, d access.Desired,
-	observed []access.ObservedUser, managed []int64) ([]access.ObservedUser, int, error) {
+	observed []access.ObservedUser, managed []int64) ([]access.ObservedUser, int, map[string]bool, error) {
 	have := make(map[string]bool, len(observed))
 	for _, u := range observed {
 		have[u.ExternalID] = true
@@ -40,25 +40,27 @@ func (a *Activities) observeMissing(ctx context.Context, propertyID string, d ac
 	}
 	ctx = brivo.WithPurpose(ctx, purposeLookup)
 	found := 0
+	absent := map[string]bool{}
 	for _, du := range d.Users {
 		if du.Suspended || have[du.ExternalID] || untouchable[du.ExternalID] || !access.Owned(du.ExternalID) {
 			continue
 		}
 		u, _, err := a.Brivo.Users.GetByExternalID(ctx, du.ExternalID)
 		if err != nil {
-			return nil, 0, brivoError("find user", err)
+			return nil, 0, nil, brivoError("find user", err)
 		}
 		if u == nil {
-			continue // a new resident: the diff creates the user
+			absent[du.ExternalID] = true // a new resident: the diff creates the user
+			continue
 		}
 		ou, err := a.observeOne(ctx, u, managed)
 		if err != nil {
-			return nil, 0, err
+			return nil, 0, nil, err
 		}
 		observed = append(observed, ou)
 		found++
 	}
-	return observed, found, nil
+	return observed, found, absent, nil
 }
 
 // observeOne reads one user's credentials and its memberships of this

@@ -100,3 +100,44 @@ func TestAuditRepairsARemovedTag(t *testing.T) {
 		t.Fatalf("a tag repair counted %d grants", res.Grants)
 	}
 }
+
+// Under a reading where Brivo keeps a bound even when sent an explicit null,
+// the product cannot reopen a window. It reads the write back, reports it,
+// and does not send the same write again at the next audit.
+func TestAWriteBrivoDidNotKeepIsReportedNotRepeated(t *testing.T) {
+	w := newWorldWith(t, sandbox.Options{Seed: 11, Properties: 1, Units: 12, Now: time.Now(), BrivoKeepsNullBounds: true})
+	env := w.activities()
+	sum := fetch(t, env, "")
+	first := apply(t, env, ApplyInput{Fingerprint: sum.Fingerprint})
+	// A resident with an open-ended window gets an end by hand.
+	var victim int64
+	for _, u := range w.sb.Brivo.Users() {
+		if access.Owned(u.ExternalID) && !u.Suspended && len(u.Credentials) == 1 && u.Credentials[0].EffectiveTo == nil {
+			end := time.Now().Add(48 * time.Hour).Truncate(time.Second)
+			if err := w.sb.Brivo.ManualSetWindow(u.ID, u.Credentials[0].ID, u.Credentials[0].EffectiveFrom, &end); err != nil {
+				t.Fatal(err)
+			}
+			victim = u.ID
+			break
+		}
+	}
+	if victim == 0 {
+		t.Fatal("no open-ended resident in the world")
+	}
+	w.sb.Brivo.ResetCalls()
+	res := apply(t, env, ApplyInput{Fingerprint: sum.Fingerprint, AppliedToken: first.AppliedToken, Audit: true})
+	if wr := brivoWrites(w.sb.Brivo.Calls()); wr["PUT /users/{id}/credentials/{cred}"] != 1 {
+		t.Fatalf("first audit writes %v; want the window put back once", wr)
+	}
+	if !strings.Contains(strings.Join(res.ProblemSample, "\n"), "did not keep") {
+		t.Fatalf("problems %v; want the write Brivo did not keep reported", res.ProblemSample)
+	}
+	w.sb.Brivo.ResetCalls()
+	res = apply(t, env, ApplyInput{Fingerprint: sum.Fingerprint, AppliedToken: res.AppliedToken, Audit: true})
+	if wr := brivoWrites(w.sb.Brivo.Calls()); len(wr) != 0 {
+		t.Fatalf("second audit re-sent %v; a write Brivo did not keep must not be repeated blindly", wr)
+	}
+	if !strings.Contains(strings.Join(res.ProblemSample, "\n"), "did not keep") {
+		t.Fatalf("second audit problems %v; want it still reported", res.ProblemSample)
+	}
+}

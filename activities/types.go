@@ -26,6 +26,10 @@ type PlanSummary struct {
 	ProblemSample []string     `json:"problemSample,omitempty"`
 	UnmappedUnits []string     `json:"unmappedUnits,omitempty"`
 	Next          []Transition `json:"next,omitempty"`
+
+	// WithoutMobilePass counts residents with access now or later and no
+	// e-mail: they get a user and groups but no credential (issue a fob).
+	WithoutMobilePass int `json:"withoutMobilePass,omitempty"`
 }
 
 // Transition is one upcoming change of someone's access. Who is the Brivo

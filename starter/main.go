@@ -116,7 +116,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	case "sync":
 		return op.sync(ctx, id)
 	case "status":
-		return op.query(ctx, id, "status")
+		return op.status(ctx, id)
 	case "upcoming":
 		return op.query(ctx, id, "upcoming")
 	case "pause", "resume":

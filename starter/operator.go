@@ -145,6 +145,25 @@ func (o *operator) query(ctx context.Context, id, name string) error {
 	return printJSON(o.out, out)
 }
 
+// status prints the status query, with the age of the property's oldest
+// unverified Brivo record (time since its last audit began) worked out at
+// the moment of asking.
+func (o *operator) status(ctx context.Context, id string) error {
+	v, err := o.c.QueryWorkflow(ctx, workflows.PropertySyncWorkflowID(id), "", workflows.QueryStatus)
+	if err != nil {
+		return notRunning(id, err)
+	}
+	var out map[string]any
+	if err := v.Get(&out); err != nil {
+		return err
+	}
+	var st workflows.Status
+	if err := v.Get(&st); err == nil && st.LastAudit != nil {
+		out["oldestUnverifiedAge"] = time.Since(*st.LastAudit).Round(time.Second).String()
+	}
+	return printJSON(o.out, out)
+}
+
 func (o *operator) signal(ctx context.Context, id, name string) error {
 	if err := o.c.SignalWorkflow(ctx, workflows.PropertySyncWorkflowID(id), "", name, nil); err != nil {
 		return notRunning(id, err)

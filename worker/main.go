@@ -58,6 +58,7 @@ func realMain(ctx context.Context, logger *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("SYNC_MAPPING_FILE: %w", err)
 	}
+	logDefaultZones(logger, mapping)
 
 	m, err := metrics.New(metrics.Options{})
 	if err != nil {
@@ -76,7 +77,8 @@ func realMain(ctx context.Context, logger *slog.Logger) error {
 			APIKey: cfg.Brivo.APIKey.Reveal(), ClientID: cfg.Brivo.ClientID, ClientSecret: cfg.Brivo.ClientSecret.Reveal(),
 			Username: cfg.Brivo.Username, Password: cfg.Brivo.Password.Reveal(),
 		}),
-		brivo.WithRateLimit(cfg.Brivo.RequestsPerSecond),
+		brivo.WithRateLimit(brivoHeadroom*cfg.Brivo.RequestsPerSecond),
+		brivo.WithAuditShare(cfg.Brivo.AuditShare),
 		brivo.WithLogger(logger),
 		brivo.WithCallObserver(func(c brivo.Call) { m.BrivoCall(c.Method, c.Path, c.Outcome, c.Purpose) }),
 	)
@@ -107,6 +109,14 @@ func realMain(ctx context.Context, logger *slog.Logger) error {
 		return err
 	}
 	defer tc.Close()
+
+	// The Brivo budget is the account's: share it with the live workers,
+	// and let the others learn of this one before spending any of it.
+	bc.HoldUntil(time.Now().Add(time.Minute)) // until the server lists this worker's pollers
+	share := &brivoShare{tc: tc, queue: cfg.Temporal.TaskQueue, self: temporalclient.Identity(),
+		budget: cfg.Brivo.RequestsPerSecond, setRate: bc.SetRateLimit, logger: logger, now: time.Now,
+		onChange: func(n int, _ float64) { m.Workers(n) }, release: bc.HoldUntil}
+	go share.run(ctx)
 
 	acts := activities.New(activities.Deps{
 		Entrata: ec, Brivo: bc, Mapping: mapping, Temporal: tc, Metrics: m, Logger: logger,

@@ -130,6 +130,7 @@ func (s *syncer) status() Status {
 		NextWake:       timePtr(s.nextWake),
 		Run:            s.st.Runs,
 	}
+	st.WithoutMobilePass = s.st.WithoutMobilePass
 	if len(s.st.Next) > 0 {
 		st.NextTransition = timePtr(s.st.Next[0].At)
 	}

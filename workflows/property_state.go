@@ -46,6 +46,9 @@ type CarriedState struct {
 	// tag (a blind audit; the tag is repaired).
 	Unlisted int `json:"unlisted,omitempty"`
 
+	// WithoutMobilePass counts residents with no e-mail, hence no pass.
+	WithoutMobilePass int `json:"withoutMobilePass,omitempty"`
+
 	Runs int `json:"runs,omitempty"` // continue-as-new count, for operators
 }
 
@@ -97,6 +100,10 @@ type Status struct {
 	NextTransition *time.Time `json:"nextTransition,omitempty"`
 	NextWake       *time.Time `json:"nextWake,omitempty"`
 	Run            int        `json:"run"`
+
+	// WithoutMobilePass counts residents with access and no e-mail, so no
+	// mobile pass: the manager should issue them a fob.
+	WithoutMobilePass int `json:"withoutMobilePass"`
 }
 
 // ApproveReport is the result of the approve-revocations update.

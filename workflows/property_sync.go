@@ -202,6 +202,7 @@ func (s *syncer) fetch(ctx workflow.Context) (activities.PlanSummary, error) {
 		s.st.Problems = sum.Problems
 		s.st.ProblemSample = sum.ProblemSample
 		s.st.UnmappedUnits = sum.UnmappedUnits
+		s.st.WithoutMobilePass = sum.WithoutMobilePass
 		s.st.Next = sum.Next
 		if len(sum.UnmappedUnits) > 0 {
 			s.log.Warn("Units without a Brivo group; their residents get building groups only",

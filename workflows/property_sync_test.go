@@ -72,6 +72,7 @@ func (f *fakeProperty) fetch(in activities.FetchPlanInput) (activities.PlanSumma
 	if in.KnownFingerprint != f.fingerprint {
 		sum.Changed = true
 		sum.Entitled = 3
+		sum.WithoutMobilePass = 1
 		sum.Next = f.next(now)
 	}
 	return sum, nil
@@ -223,6 +224,9 @@ func TestPauseStopsApplyingButStatusAnswers(t *testing.T) {
 	}
 	if !during.Paused || during.State != StatePaused {
 		t.Errorf("status while paused = %+v", during)
+	}
+	if during.WithoutMobilePass != 1 {
+		t.Errorf("status withoutMobilePass = %d, want the plan's 1 (residents to give a fob)", during.WithoutMobilePass)
 	}
 	if !appliedAt(f, start.Add(4*time.Hour)) {
 		t.Errorf("resume did not reconcile at once; applies at %v", f.applyTimes)

@@ -150,7 +150,7 @@ func Diff(d Desired, observed []ObservedUser, o DiffOptions) ChangeSet {
 		perUser = append(perUser, withTag(changes, u.ExternalID, obs[u.ExternalID], true, o.PropertyID))
 	}
 	for _, id := range sortedKeys(obs) {
-		if !wanted[id] && !dupes[id] {
+		if !wanted[id] && !dupes[id] && (!d.HoldAbsent || o.ConfirmedGone[id]) {
 			elsewhere := o.Shared[id].ActiveAt(o.Now)
 			changes := revokeAbsent(obs[id], o.ConfirmedGone[id] && !elsewhere, elsewhere)
 			perUser = append(perUser, withTag(changes, id, obs[id], !elsewhere, o.PropertyID))

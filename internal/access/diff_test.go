@@ -171,12 +171,14 @@ func TestDiffOrderNeverLetsAnyoneIn(t *testing.T) {
 	o.Credentials[0].To = ptr(tEnd.Add(time.Hour)) // too late: narrows
 	cs := Diff(Desired{Users: []DesiredUser{d}}, []ObservedUser{o}, DiffOptions{})
 	got := kinds(cs)
-	want := []string{"change-groups entrata-1", "set-window entrata-1", "set-window entrata-1"}
+	want := []string{"change-groups entrata-1", "set-window entrata-1", "set-window entrata-1", "change-groups entrata-1"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("changes %q", got)
 	}
-	if !cs.Changes[0].Revocation || !cs.Changes[1].Revocation || cs.Changes[1].CredentialID != 10 ||
-		cs.Changes[2].Revocation || cs.Changes[2].CredentialID != 11 {
-		t.Errorf("want remove groups, narrow credential 10, then widen credential 11: %+v", cs.Changes)
+	c := cs.Changes
+	if !c[0].Revocation || !slices.Equal(c[0].RemoveGroups, []int64{6001}) || len(c[0].AddGroups) != 0 ||
+		!c[1].Revocation || c[1].CredentialID != 10 || c[2].Revocation || c[2].CredentialID != 11 ||
+		c[3].Revocation || !slices.Equal(c[3].AddGroups, []int64{6002}) || len(c[3].RemoveGroups) != 0 {
+		t.Errorf("want remove 6001, narrow credential 10, widen credential 11, then add 6002: %+v", c)
 	}
 }

@@ -75,21 +75,37 @@ func diffUser(d *DesiredUser, u *ObservedUser, o DiffOptions) ([]Change, *Proble
 		}
 		return out, problem
 	}
-	// A new pass before any group is added, for the reason in createUser.
+	// Narrowing before widening, so that no prefix lets anyone in where
+	// neither the old nor the new state would: group removals, then the
+	// windows (each set straight to the desired one: with only the groups
+	// both states share, any instant of it is one the new state allows),
+	// then the new pass, then group additions, then unsuspend. A swap of
+	// groups with no window change (or on a user suspended until the end)
+	// is one atomic call, so a transferring resident is never without a
+	// door.
+	swap := len(add) > 0 && len(remove) > 0 && (len(narrow)+len(widen) == 0 || u.Suspended)
+	if swap {
+		out = append(out, groups)
+	} else if len(remove) > 0 {
+		c := groups
+		c.AddGroups = nil
+		out = append(out, c)
+	}
+	out = append(out, narrow...)
+	out = append(out, widen...)
+	// A new pass before any group is added, for the reason in createUser,
+	// and after the removals: it gets the new window at once.
 	if o.InviteMobilePass && d.Email != "" && len(u.Credentials) == 0 && !u.PendingInvitation {
 		c := base
 		w := d.Window
 		c.Kind, c.Window = InviteMobilePass, &w
 		out = append(out, c)
 	}
-	if len(remove) > 0 {
-		out = append(out, groups)
+	if !swap && len(add) > 0 {
+		c := groups
+		c.RemoveGroups, c.Revocation = nil, false
+		out = append(out, c)
 	}
-	out = append(out, narrow...)
-	if len(remove) == 0 && len(add) > 0 {
-		out = append(out, groups)
-	}
-	out = append(out, widen...)
 	if u.Suspended {
 		c := base
 		c.Kind = Unsuspend

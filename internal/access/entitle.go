@@ -31,21 +31,24 @@ type customerState struct {
 type entitler struct {
 	p         PropertyPolicy
 	units     map[string]entrata.Unit
-	byName    map[string]int64
+	groups    unitGroups
 	customers map[string]*customerState
 	problems  []Problem
 	unmapped  map[string]bool
+	// holdAbsent: a record names someone whose id could not be read.
+	holdAbsent bool
 }
 
 // Entitle applies the access policy (see the package documentation) to one
-// property's units and leases. groupsByName is the directory of Brivo group
-// names used by the policy's UnitGroupName; it may be nil.
-func Entitle(p PropertyPolicy, units []entrata.Unit, leases []entrata.Lease, groupsByName map[string]int64) Result {
+// property's units and leases. groups is the directory of Brivo group names
+// used by the policy's UnitGroupName; it may be nil.
+func Entitle(p PropertyPolicy, units []entrata.Unit, leases []entrata.Lease, groups GroupDirectory) Result {
 	if p.Location == nil {
 		p.Location = time.UTC
 	}
-	e := &entitler{p: p, units: unitDirectory(units), byName: groupsByName,
+	e := &entitler{p: p, units: unitDirectory(units),
 		customers: map[string]*customerState{}, unmapped: map[string]bool{}}
+	e.resolveUnitGroups(groups)
 	sorted := make([]*entrata.Lease, 0, len(leases))
 	seen := map[string]int{}
 	for i := range leases {
@@ -120,12 +123,27 @@ func (e *entitler) lease(l *entrata.Lease, duplicate bool) {
 	if l.Status == entrata.LeaseApplicant || l.Status == entrata.LeaseCancelled {
 		return
 	}
+	if l.Unidentified > 0 && !e.holdAbsent {
+		e.holdAbsent = true
+		e.problem(l.ID, "", "customers.id", "names a customer whose id cannot be read; "+
+			"no Brivo user is revoked for being absent until the record is fixed")
+	}
 	leaseGrants := activeLease(l.Status) || l.Status < entrata.LeaseApplicant || l.Status > entrata.LeasePast
 	customers := slices.Clone(l.Customers)
 	slices.SortStableFunc(customers, func(a, b entrata.Customer) int { return cmp.Compare(a.ID, b.ID) })
 	count := map[string]int{}
 	for _, c := range customers {
 		count[c.ID]++
+	}
+	if l.Invalid != "" {
+		// The decoder reported the fault; nothing in the lease is trusted,
+		// so its customers are neither granted nor taken for gone.
+		for _, c := range customers {
+			if c.ID != "" && resident(c) {
+				e.markBad(c.ID, leaseGrants)
+			}
+		}
+		return
 	}
 	if field, reason := e.leaseProblem(l, duplicate); field != "" {
 		e.problem(l.ID, "", field, "%s", reason)
@@ -140,6 +158,12 @@ func (e *entitler) lease(l *entrata.Lease, duplicate bool) {
 		switch {
 		case c.ID == "":
 			e.problem(l.ID, "", "customers.id", "customer has no id")
+			e.holdAbsent = true
+		case c.Invalid != "":
+			// Reported by the decoder; this customer alone is left as is.
+			if resident(c) {
+				e.markBad(c.ID, leaseGrants)
+			}
 		case count[c.ID] > 1:
 			if i == 0 || customers[i-1].ID != c.ID {
 				e.problem(l.ID, c.ID, "customers.id", "customer listed %d times on the lease", count[c.ID])
@@ -162,17 +186,31 @@ func resident(c entrata.Customer) bool {
 
 func (e *entitler) customer(l *entrata.Lease, c entrata.Customer) {
 	active := activeLease(l.Status)
+	start, end := cmp.Or(c.MoveInDate, l.MoveInDate), cmp.Or(c.MoveOutDate, l.MoveOutDate)
 	switch strings.ToLower(strings.TrimSpace(c.Status)) {
 	case "":
-	case "current", "future", "notice":
+	case "current", "notice":
+	case "future":
+		// A future roommate added to a lease that has begun does not
+		// inherit the lease's move-in: they wait for a date of their own.
+		if c.MoveInDate.IsZero() && active && l.Status != entrata.LeaseFuture {
+			e.problem(l.ID, c.ID, "moveInDate", "future customer on a %s lease has no move-in date of their own; no access until Entrata gives one", l.Status)
+			e.markBad(c.ID, true)
+			return
+		}
 	case "past":
+		// A past customer leaves at their own move-out whatever the
+		// lease's status; only on a past lease is the lease's move-out
+		// everyone's.
+		if active {
+			end = c.MoveOutDate
+		}
 		active = false
 	default:
 		e.problem(l.ID, c.ID, "leaseCustomerStatus", "unknown customer status %q", c.Status)
 		e.markBad(c.ID, activeLease(l.Status))
 		return
 	}
-	start, end := cmp.Or(c.MoveInDate, l.MoveInDate), cmp.Or(c.MoveOutDate, l.MoveOutDate)
 	switch {
 	case start.IsZero() && end.IsZero() && active:
 		e.problem(l.ID, c.ID, "moveInDate", "no dates at all: no move-in or move-out date on the customer or the lease")
@@ -252,13 +290,21 @@ func (e *entitler) customerTransfers(s *customerState) {
 		if !ok || n.window.Empty() || n.pastOpen {
 			continue
 		}
+		if n.lease.ParentLeaseID == "" {
+			// Which lease it replaces is unknown: guessing could end a
+			// lease the customer still lives in, so it ends none.
+			e.problem(n.lease.ID, "", "parentLeaseId", "transfer interval without a parent lease; no other lease is ended")
+			continue
+		}
 		end := wallInstant(date, e.p.End, e.p.Location)
 		for _, o := range s.contribs {
 			if o == n || !isOldLease(o, n) {
 				continue
 			}
 			if o.window.To == nil {
-				o.window.To = ptr(maxTime(end, o.window.From))
+				// With no move-out of its own the old unit stays at least
+				// until the new one opens: never neither door.
+				o.window.To = ptr(maxTime(maxTime(end, n.window.From), o.window.From))
 			}
 			if gap := n.window.From.Sub(*o.window.To); gap > 0 && gap <= MaxTransferBridge {
 				s.bridges = append(s.bridges, Window{From: *o.window.To, To: ptr(n.window.From)})
@@ -267,12 +313,10 @@ func (e *entitler) customerTransfers(s *customerState) {
 	}
 }
 
-// isOldLease reports whether o is the lease that transfer n replaces.
+// isOldLease reports whether o is the lease that transfer n replaces: its
+// parent. A transfer without a parent ends no other lease (see transfers).
 func isOldLease(o, n *contribution) bool {
-	if n.lease.ParentLeaseID != "" {
-		return o.lease.ID == n.lease.ParentLeaseID
-	}
-	return o.lease.ID != n.lease.ID && o.window.To == nil && o.window.From.Before(n.window.From)
+	return n.lease.ParentLeaseID != "" && o.lease.ID == n.lease.ParentLeaseID
 }
 
 func maxTime(a, b time.Time) time.Time {

@@ -10,10 +10,14 @@ import (
 
 // result turns the gathered contributions into the sorted Result.
 func (e *entitler) result() Result {
-	r := Result{PropertyID: e.p.PropertyID}
+	r := Result{PropertyID: e.p.PropertyID, HoldAbsent: e.holdAbsent}
 	for _, id := range sortedKeys(e.customers) {
 		s := e.customers[id]
-		if s.badGranting || (s.badAny && len(s.contribs) == 0) {
+		// A bad record that could grant access freezes the person only
+		// when no good lease says where they live now; otherwise the good
+		// leases decide (their ends are enforced) and the bad one adds
+		// nothing.
+		if (s.badGranting && !s.livesByGoodLease()) || (s.badAny && len(s.contribs) == 0) {
 			r.Untouchable = append(r.Untouchable, ExternalID(id))
 			continue
 		}
@@ -32,6 +36,19 @@ func (e *entitler) result() Result {
 		r.UnmappedUnits = nil
 	}
 	return r
+}
+
+// livesByGoodLease reports whether one of the customer's good contributions
+// is a current home: a Current or Notice lease on which the customer is not
+// a future or past resident.
+func (s *customerState) livesByGoodLease() bool {
+	for _, k := range s.contribs {
+		st := strings.ToLower(strings.TrimSpace(k.customer.Status))
+		if k.granting && k.lease.Status != entrata.LeaseFuture && st != "future" {
+			return true
+		}
+	}
+	return false
 }
 
 func (e *entitler) entitlement(id string, s *customerState) Entitlement {
@@ -86,40 +103,4 @@ func (e *entitler) entitlement(id string, s *customerState) Entitlement {
 		}
 	}
 	return ent
-}
-
-// unitGroup finds a unit's Brivo group: the explicit map, else the name
-// template looked up in the group directory. A unit with residents and no
-// group is recorded as unmapped.
-func (e *entitler) unitGroup(unitID string, report bool) (int64, bool) {
-	if g, ok := e.p.Units[unitID]; ok {
-		return g, true
-	}
-	if e.p.UnitGroupName != "" {
-		if name, ok := unitGroupName(e.p.UnitGroupName, e.units[unitID], e.p.PropertyID); ok {
-			if g, ok := e.byName[name]; ok {
-				return g, true
-			}
-		}
-	}
-	if report {
-		e.unmapped[unitID] = true
-	}
-	return 0, false
-}
-
-// unitGroupName fills the template; it fails when a placeholder it uses has
-// no value for this unit.
-func unitGroupName(tmpl string, u entrata.Unit, propertyID string) (string, bool) {
-	values := []string{u.Number, u.BuildingName, propertyID}
-	for i, ph := range unitGroupPlaceholders {
-		if !strings.Contains(tmpl, ph) {
-			continue
-		}
-		if values[i] == "" {
-			return "", false
-		}
-		tmpl = strings.ReplaceAll(tmpl, ph, values[i])
-	}
-	return tmpl, true
 }

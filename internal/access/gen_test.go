@@ -15,7 +15,7 @@ type portfolio struct {
 	policy PropertyPolicy
 	units  []entrata.Unit
 	leases []entrata.Lease
-	groups map[string]int64
+	groups GroupDirectory
 }
 
 func pick[T any](rng *rand.Rand, xs ...T) T { return xs[rng.IntN(len(xs))] }
@@ -31,7 +31,7 @@ func genPortfolio(rng *rand.Rand, nLeases int, clean bool) portfolio {
 	times := pick(rng, [2]ClockTime{{Hour: 10}, {Hour: 16}}, [2]ClockTime{{Hour: 2, Minute: 30}, {Hour: 16}},
 		[2]ClockTime{{Hour: 9}, {Hour: 17, Second: 30}})
 	p.Start, p.End = times[0], times[1]
-	pf := portfolio{policy: p, groups: map[string]int64{}}
+	pf := portfolio{policy: p, groups: GroupDirectory{}}
 	nUnits := nLeases/2 + 5
 	for i := range nUnits {
 		u := entrata.Unit{ID: fmt.Sprintf("U%04d", i), PropertyID: "100", Number: fmt.Sprint(100 + i), BuildingName: pick(rng, "A", "B")}
@@ -40,7 +40,7 @@ func genPortfolio(rng *rand.Rand, nLeases int, clean bool) portfolio {
 		case r < 7:
 			p.Units[u.ID] = int64(60000 + i)
 		case r < 9:
-			pf.groups["Unit "+u.Number] = int64(70000 + i)
+			pf.groups.Add("Unit "+u.Number, int64(70000+i))
 		}
 	}
 	nCust := nLeases*3/2 + 3

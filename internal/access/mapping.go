@@ -44,6 +44,10 @@ type PropertyPolicy struct {
 	Units map[string]int64
 	// UnitGroupName finds a unit's group by name when Units has no entry.
 	UnitGroupName string
+	// DefaultZone is set when the mapping names no timezone for the
+	// property and Location is the default zone; the worker says so once
+	// at start-up.
+	DefaultZone bool
 }
 
 // Policy returns the policy of an Entrata property.

@@ -123,6 +123,7 @@ func (p *parser) property(n *yaml.Node, path string) (PropertyPolicy, bool) {
 	} else if s, ok := p.scalar(v, path+".entrataPropertyId"); ok {
 		pp.PropertyID = s
 	}
+	pp.DefaultZone = f["timezone"] == nil
 	if v := f["timezone"]; v != nil {
 		if s, ok := p.scalar(v, path+".timezone"); ok {
 			loc, err := loadLocation(s)

@@ -30,6 +30,9 @@ type Desired struct {
 	Users []DesiredUser
 	// Untouchable external ids are left exactly as they are in Brivo.
 	Untouchable []string
+	// HoldAbsent leaves users absent from Users as they are (see
+	// Result.HoldAbsent); only a confirmed deletion still applies.
+	HoldAbsent bool
 }
 
 // Transition kinds.
@@ -54,7 +57,8 @@ type Transition struct {
 // gates entry), inside it the groups whose grants contain now, at or after
 // its end suspended with no groups.
 func DesiredAt(r Result, now time.Time) Desired {
-	d := Desired{Users: make([]DesiredUser, 0, len(r.Entitlements)), Untouchable: slices.Clone(r.Untouchable)}
+	d := Desired{Users: make([]DesiredUser, 0, len(r.Entitlements)), Untouchable: slices.Clone(r.Untouchable),
+		HoldAbsent: r.HoldAbsent}
 	for _, e := range r.Entitlements {
 		u := DesiredUser{ExternalID: e.ExternalID, CustomerID: e.CustomerID, FirstName: e.FirstName,
 			LastName: e.LastName, Email: e.Email, Window: e.Window}

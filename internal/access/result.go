@@ -75,6 +75,10 @@ type Result struct {
 	// Untouchable are the external ids, sorted, whose Brivo records must be
 	// left exactly as they are because their Entrata data is bad.
 	Untouchable []string
+	// HoldAbsent is set when a record names a person whose id could not be
+	// read: any Brivo user missing from the answer may be that person, so
+	// none is revoked for being absent until the record is fixed.
+	HoldAbsent bool
 }
 
 // Fingerprint is a short, stable hash of the entitlements and the
@@ -97,6 +101,9 @@ func writeCanon(w io.Writer, r Result) {
 	}
 	for _, u := range r.Untouchable {
 		fmt.Fprintf(w, "u %q\n", u)
+	}
+	if r.HoldAbsent {
+		fmt.Fprintln(w, "hold-absent")
 	}
 }
 

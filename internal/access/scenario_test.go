@@ -41,7 +41,8 @@ const (
 type scenario struct {
 	name        string
 	policy      func(p *PropertyPolicy)
-	groups      map[string]int64
+	groups      GroupDirectory
+	units       []entrata.Unit // testUnits when nil
 	leases      []entrata.Lease
 	want        map[string]string // external id → describe()
 	untouchable []string
@@ -58,7 +59,11 @@ func runScenarios(t *testing.T, scenarios []scenario) {
 			if sc.policy != nil {
 				sc.policy(&p)
 			}
-			r := Entitle(p, testUnits, sc.leases, sc.groups)
+			units := testUnits
+			if sc.units != nil {
+				units = sc.units
+			}
+			r := Entitle(p, units, sc.leases, sc.groups)
 			got := map[string]string{}
 			for _, e := range r.Entitlements {
 				got[e.ExternalID] = describe(e, p.Location)

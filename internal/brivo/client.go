@@ -16,8 +16,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 // Default endpoints and limits.
@@ -26,6 +24,8 @@ const (
 	DefaultAuthURL           = "https://auth.brivo.com"
 	DefaultTimeout           = 30 * time.Second
 	DefaultRequestsPerSecond = 10
+	// DefaultAuditShare is the share of the rate audit reads may use.
+	DefaultAuditShare = 0.5
 	// MaxPageSize is the largest page Brivo serves.
 	MaxPageSize = 100
 )
@@ -35,7 +35,7 @@ type Client struct {
 	baseURL  *url.URL
 	http     *http.Client // api-key transport, no bearer: used for API and token calls
 	auth     *tokenSource
-	limiter  *rate.Limiter
+	gate     *gate
 	logger   *slog.Logger
 	observer func(Call)
 
@@ -87,7 +87,7 @@ func (o *ListOptions) query() url.Values {
 func NewClient(opts ...Option) (*Client, error) {
 	cfg := config{
 		baseURL: DefaultBaseURL, authURL: DefaultAuthURL, timeout: DefaultTimeout,
-		perSecond: DefaultRequestsPerSecond, logger: slog.New(slog.DiscardHandler),
+		perSecond: DefaultRequestsPerSecond, auditShare: DefaultAuditShare, logger: slog.New(slog.DiscardHandler),
 	}
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {
@@ -124,7 +124,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	c := &Client{
 		baseURL:  base,
 		http:     hc,
-		limiter:  rate.NewLimiter(rate.Limit(cfg.perSecond), 1),
+		gate:     newGate(cfg.perSecond, cfg.auditShare),
 		logger:   cfg.logger,
 		observer: cfg.observer,
 	}
@@ -217,7 +217,7 @@ func (c *Client) do(req *http.Request, tmpl string, v any) (*Response, error) {
 }
 
 func (c *Client) send(req *http.Request, retry bool) (*http.Response, error) {
-	if err := c.limiter.Wait(req.Context()); err != nil {
+	if err := c.gate.wait(req.Context(), PriorityOf(req.Context())); err != nil {
 		return nil, fmt.Errorf("brivo: %s %s: rate limiter: %w", req.Method, req.URL.Path, err)
 	}
 	tok, err := c.auth.token(req.Context())
@@ -234,6 +234,14 @@ func (c *Client) send(req *http.Request, retry bool) (*http.Response, error) {
 	}
 	return resp, nil
 }
+
+// SetRateLimit changes the client's rate, e.g. when the account's budget is
+// divided among a different number of live workers.
+func (c *Client) SetRateLimit(perSecond float64) { c.gate.setRate(perSecond) }
+
+// HoldUntil makes every call wait until t: a worker that has just joined
+// lets the others learn of it before it spends any of the shared budget.
+func (c *Client) HoldUntil(t time.Time) { c.gate.hold(t) }
 
 // Call describes one API call for an observer.
 type Call struct {

@@ -45,6 +45,7 @@ type config struct {
 	timeoutSet       bool
 	logger           *slog.Logger
 	perSecond        float64
+	auditShare       float64
 	observer         func(Call)
 }
 
@@ -123,6 +124,18 @@ func WithRateLimit(perSecond float64) Option {
 			return fmt.Errorf("brivo: rate limit must be positive, got %v", perSecond)
 		}
 		c.perSecond = perSecond
+		return nil
+	}
+}
+
+// WithAuditShare caps audit reads (PriorityAudit) at share (0 < share ≤ 1)
+// of the rate; the default is 0.5.
+func WithAuditShare(share float64) Option {
+	return func(c *config) error {
+		if !(share > 0 && share <= 1) {
+			return fmt.Errorf("brivo: audit share must be in (0, 1], got %v", share)
+		}
+		c.auditShare = share
 		return nil
 	}
 }

@@ -23,10 +23,13 @@ type Fault struct {
 }
 
 type opsState struct {
-	calls   map[string]int
-	faults  map[string]*Fault
-	ceiling int
-	recent  []time.Time // wall-clock times of accepted API calls, last second
+	calls map[string]int
+	// overCeiling counts the calls refused with Over Qps because they
+	// exceeded the rate ceiling (injected faults are not counted).
+	overCeiling int
+	faults      map[string]*Fault
+	ceiling     int
+	recent      []time.Time // wall-clock times of accepted API calls, last second
 }
 
 func newOpsState() opsState {
@@ -48,11 +51,20 @@ func (s *Server) Calls() map[string]int {
 	return out
 }
 
-// ResetCalls zeroes the call counts.
+// ResetCalls zeroes the call counts and the Over Qps count.
 func (s *Server) ResetCalls() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	clear(s.ops.calls)
+	s.ops.overCeiling = 0
+}
+
+// OverCeiling returns how many calls the rate ceiling refused with
+// 403 Developer Over Qps since the last ResetCalls.
+func (s *Server) OverCeiling() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ops.overCeiling
 }
 
 // SetFault sets (replaces) the fault for a path prefix.
@@ -93,6 +105,7 @@ func (s *Server) overCeiling() bool {
 	}
 	s.ops.recent = s.ops.recent[cut:]
 	if len(s.ops.recent) >= s.ops.ceiling {
+		s.ops.overCeiling++
 		return true
 	}
 	s.ops.recent = append(s.ops.recent, now)

@@ -247,4 +247,7 @@ func TestFaultsAndCeiling(t *testing.T) {
 	if codes[200] != 5 || codes[403] != 3 {
 		t.Fatalf("codes = %v; want 5 ok, 3 over qps", codes)
 	}
+	if n := sim.OverCeiling(); n != 3 {
+		t.Fatalf("OverCeiling = %d; want 3", n)
+	}
 }

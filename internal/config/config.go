@@ -58,14 +58,15 @@ type Entrata struct {
 
 // Brivo is how the worker reaches the Brivo API (OAuth password grant).
 type Brivo struct {
-	APIURL            string // BRIVO_API_URL
-	AuthURL           string // BRIVO_AUTH_URL; the token endpoint is AuthURL + "/oauth/token"
-	APIKey            Secret // BRIVO_API_KEY
-	ClientID          string // BRIVO_CLIENT_ID
-	ClientSecret      Secret // BRIVO_CLIENT_SECRET
-	Username          string // BRIVO_USERNAME
-	Password          Secret // BRIVO_PASSWORD
-	RequestsPerSecond float64
+	APIURL            string  // BRIVO_API_URL
+	AuthURL           string  // BRIVO_AUTH_URL; the token endpoint is AuthURL + "/oauth/token"
+	APIKey            Secret  // BRIVO_API_KEY
+	ClientID          string  // BRIVO_CLIENT_ID
+	ClientSecret      Secret  // BRIVO_CLIENT_SECRET
+	Username          string  // BRIVO_USERNAME
+	Password          Secret  // BRIVO_PASSWORD
+	RequestsPerSecond float64 // BRIVO_REQUESTS_PER_SECOND: the account's budget, shared by every worker
+	AuditShare        float64 // BRIVO_AUDIT_SHARE: the share of it audit reads may use
 }
 
 // Sync is how the reconciliation behaves.
@@ -106,7 +107,8 @@ type env struct {
 	BrivoClientSecret      string `envconfig:"BRIVO_CLIENT_SECRET" desc:"Brivo OAuth client secret (required)"`
 	BrivoUsername          string `envconfig:"BRIVO_USERNAME" desc:"Brivo administrator user (required)"`
 	BrivoPassword          string `envconfig:"BRIVO_PASSWORD" desc:"Brivo administrator password (required)"`
-	BrivoRequestsPerSecond string `envconfig:"BRIVO_REQUESTS_PER_SECOND" default:"10" desc:"client-side ceiling for Brivo calls"`
+	BrivoRequestsPerSecond string `envconfig:"BRIVO_REQUESTS_PER_SECOND" default:"10" desc:"the Brivo account's budget, shared by every worker"`
+	BrivoAuditShare        string `envconfig:"BRIVO_AUDIT_SHARE" default:"0.5" desc:"share of the Brivo budget audit reads may use"`
 
 	SyncMappingFile     string `envconfig:"SYNC_MAPPING_FILE" desc:"property/unit to Brivo mapping YAML (required)"`
 	SyncPollInterval    string `envconfig:"SYNC_POLL_INTERVAL" default:"15m" desc:"how often each property re-reads Entrata"`
@@ -224,6 +226,11 @@ func (e *env) parse() (*Config, error) {
 		p.add("BRIVO_REQUESTS_PER_SECOND", "%q is not a number", e.BrivoRequestsPerSecond)
 	} else {
 		c.Brivo.RequestsPerSecond = f
+	}
+	if f, err := strconv.ParseFloat(e.BrivoAuditShare, 64); err != nil {
+		p.add("BRIVO_AUDIT_SHARE", "%q is not a number", e.BrivoAuditShare)
+	} else {
+		c.Brivo.AuditShare = f
 	}
 	c.Sync.PollInterval = parseDuration(&p, "SYNC_POLL_INTERVAL", e.SyncPollInterval)
 	c.Sync.AuditInterval = parseDuration(&p, "SYNC_AUDIT_INTERVAL", e.SyncAuditInterval)

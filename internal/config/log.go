@@ -38,6 +38,7 @@ func (c *Config) LogValue() slog.Value {
 			slog.String("username", c.Brivo.Username),
 			slog.Any("password", c.Brivo.Password),
 			slog.Float64("requestsPerSecond", c.Brivo.RequestsPerSecond),
+			slog.Float64("auditShare", c.Brivo.AuditShare),
 		),
 		slog.Group("sync",
 			slog.String("mappingFile", c.Sync.MappingFile),

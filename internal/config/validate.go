@@ -177,6 +177,9 @@ func (c *Config) validateBrivo(p *problems) {
 	if !(b.RequestsPerSecond > 0) {
 		p.add("BRIVO_REQUESTS_PER_SECOND", "must be a positive number, got %g", b.RequestsPerSecond)
 	}
+	if !(b.AuditShare > 0 && b.AuditShare <= 1) {
+		p.add("BRIVO_AUDIT_SHARE", "must be a share in (0, 1], e.g. 0.5, got %g", b.AuditShare)
+	}
 }
 
 func (c *Config) validateSync(p *problems) {

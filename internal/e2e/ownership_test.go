@@ -107,6 +107,12 @@ func TestOwnershipAcrossProperties(t *testing.T) {
 			t.Fatal("no audit-read calls counted by purpose")
 		}
 		s.notHeld(t, "10", "100")
+		if out := s.starter(t, "status", "10"); !strings.Contains(out, `"oldestUnverifiedAge"`) {
+			t.Fatalf("starter status shows no oldest unverified record's age:\n%s", out)
+		}
+		if n := s.metricSum(t, `entrata_brivo_oldest_unverified_seconds{property="100"}`); n <= 0 || n > 60 {
+			t.Fatalf("oldest unverified record of property 100: %v s; want within the 15 s audit interval plus an apply", n)
+		}
 	})
 
 	t.Run("tag removed by hand is put back without a new user or invitation", func(t *testing.T) {

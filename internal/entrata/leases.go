@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -65,7 +67,7 @@ func (c *Client) GetLeases(ctx context.Context, q LeaseQuery) ([]Lease, []Record
 		resp     *Response
 		prev     []byte
 		read     int
-		seen     = map[string]bool{}
+		seen     = map[string][]int{} // lease id -> indices in leases
 		reported = map[RecordProblem]bool{}
 	)
 	for page := 1; ; page++ {
@@ -87,11 +89,15 @@ func (c *Client) GetLeases(ctx context.Context, q LeaseQuery) ([]Lease, []Record
 		}
 		fresh := 0
 		for _, l := range pageLeases {
-			if !seen[l.ID] {
-				seen[l.ID] = true
-				leases = append(leases, l)
-				fresh++
+			// A lease repeated across pages is kept once. Two different
+			// leases with one id are both kept: dropping either would take
+			// its residents for gone; the policy reports the duplicate id.
+			if slices.ContainsFunc(seen[l.ID], func(i int) bool { return reflect.DeepEqual(leases[i], l) }) {
+				continue
 			}
+			seen[l.ID] = append(seen[l.ID], len(leases))
+			leases = append(leases, l)
+			fresh++
 		}
 		for _, p := range pageProblems {
 			if !reported[p] {

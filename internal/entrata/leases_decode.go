@@ -7,7 +7,11 @@ import (
 )
 
 // decodeLeasesResult decodes a getLeases r2 result ({"leases":{"lease":...}}).
-// Leases that fail validation are left out and reported as problems; pos is
+// Problems are reported per record. A lease with a fault of its own is kept
+// with Lease.Invalid set when it still names a customer, so that the policy
+// leaves those customers as they are instead of taking them for gone; a
+// customer with a fault is kept with Customer.Invalid set and the rest of
+// the lease is used normally. Only records that name nobody are left out. pos is
 // the position of the page's first record in the whole fetch, used to name
 // records that have no id. It fails only when the result as a whole is not
 // a lease list.
@@ -26,23 +30,32 @@ func decodeLeasesResult(result json.RawMessage, pos int) (leases []Lease, proble
 	for i, item := range items {
 		l, probs, ok := decodeLease(item, pos+i)
 		problems = append(problems, probs...)
-		if ok {
+		if ok || len(l.Customers) > 0 || l.Unidentified > 0 {
 			leases = append(leases, l)
 		}
 	}
 	return leases, problems, len(items), nil
 }
 
-// leaseCheck collects the problems of one lease record.
+// leaseCheck collects the problems of one lease record, or of one customer
+// record on it (customer set).
 type leaseCheck struct {
-	id       string
-	problems []RecordProblem
-	dropped  bool
+	id         string
+	leaseID    string // the lease's id when known, for problems
+	customerID string // the customer's id when checking a customer record
+	problems   []RecordProblem
+	dropped    bool
+	// unidentified counts the people the record names without a usable id.
+	unidentified int
 }
 
-// fail records a problem that makes the whole lease unusable.
+// fail records a problem that makes the record (lease or customer) unusable.
 func (c *leaseCheck) fail(field, reason string) {
-	c.problems = append(c.problems, RecordProblem{Kind: "lease", ID: c.id, Field: field, Reason: reason})
+	p := RecordProblem{Kind: "lease", ID: c.id, LeaseID: c.leaseID, Field: field, Reason: reason}
+	if c.customerID != "" {
+		p.Kind, p.ID, p.CustomerID = "customer", c.customerID, c.customerID
+	}
+	c.problems = append(c.problems, p)
 	c.dropped = true
 }
 
@@ -63,16 +76,19 @@ func (c *leaseCheck) date(r record, field, prefix string) Date {
 }
 
 // decodeLease decodes and validates one lease. ok is false when the lease
-// must be dropped; problems then say why. A customer without an id is
-// dropped alone (it can never be matched to a Brivo user, so dropping it
-// revokes nobody); any other fault in an identified customer drops the
-// whole lease, so that no identified person silently disappears from it.
+// itself has a fault; problems then say why, and the lease comes back with
+// Invalid set and the customers that could be identified, so that none of
+// them is taken for gone. A fault in one customer's record marks that
+// customer alone (Customer.Invalid) and leaves the lease and its other
+// customers valid. A customer without an id is dropped and reported: it
+// cannot be matched to anyone.
 func decodeLease(raw json.RawMessage, pos int) (Lease, []RecordProblem, bool) {
 	c := &leaseCheck{id: fmt.Sprintf("#%d", pos)}
+	c.leaseID = c.id // until the id is read: problems always name their lease record
 	r, err := parseRecord(raw)
 	if err != nil {
 		c.fail("(record)", err.Error())
-		return Lease{}, c.problems, false
+		return Lease{ID: c.id, Invalid: "(record): " + err.Error(), Unidentified: 1}, c.problems, false
 	}
 	id, err := r.str("id")
 	switch {
@@ -81,7 +97,7 @@ func decodeLease(raw json.RawMessage, pos int) (Lease, []RecordProblem, bool) {
 	case id == "":
 		c.fail("id", "missing")
 	default:
-		c.id = id
+		c.id, c.leaseID = id, id
 	}
 	l := Lease{ID: id}
 	if n, ok, err := r.integer("leaseStatusTypeId"); !ok {
@@ -116,13 +132,19 @@ func decodeLease(raw json.RawMessage, pos int) (Lease, []RecordProblem, bool) {
 	if !l.MoveInDate.IsZero() && !l.MoveOutDate.IsZero() && l.MoveOutDate.Before(l.MoveInDate) {
 		c.fail("moveOutDate", "before moveInDate")
 	}
-	if l.MoveInDate.IsZero() && !c.has("moveInDate") {
-		anyMoveIn := false
-		for _, cu := range l.Customers {
-			anyMoveIn = anyMoveIn || !cu.MoveInDate.IsZero()
+	// A missing move-in is not a decoding fault: the policy decides, per
+	// customer, whether a date is needed (a past resident needs none).
+	l.Unidentified = c.unidentified
+	if c.dropped {
+		l.ID = c.id // "#<pos>" when the lease has no id, so it stays distinct
+		for _, p := range c.problems {
+			if p.Kind == "lease" {
+				l.Invalid = p.Field + ": " + p.Reason
+				break
+			}
 		}
-		if !anyMoveIn {
-			c.fail("moveInDate", "missing on the lease and on every customer")
+		if l.Invalid == "" {
+			l.Invalid = "lease record has faults"
 		}
 	}
 	return l, c.problems, !c.dropped
@@ -166,6 +188,7 @@ func (c *leaseCheck) customers(raw json.RawMessage) []Customer {
 	items, err := listItems(raw, "customer")
 	if err != nil {
 		c.fail("customers", err.Error())
+		c.unidentified++
 		return nil
 	}
 	if len(items) == 0 {
@@ -173,17 +196,24 @@ func (c *leaseCheck) customers(raw json.RawMessage) []Customer {
 		return nil
 	}
 	var out []Customer
-	seen := map[string]bool{}
+	seen, dup := map[string]int{}, map[string]bool{}
 	for i, item := range items {
 		cu, ok := c.customer(item, i)
 		if !ok {
 			continue
 		}
-		if seen[cu.ID] {
-			c.fail("customers", "duplicate customer id "+cu.ID)
+		if j, ok := seen[cu.ID]; ok {
+			// Which copy is right is unknown: keep one, marked invalid, so
+			// the customer is left as they are and reported once.
+			if !dup[cu.ID] {
+				dup[cu.ID] = true
+				out[j].Invalid = "listed more than once on the lease"
+				c.problems = append(c.problems, RecordProblem{Kind: "customer", ID: cu.ID, LeaseID: c.leaseID,
+					CustomerID: cu.ID, Field: "customers.id", Reason: "customer listed more than once on the lease"})
+			}
 			continue
 		}
-		seen[cu.ID] = true
+		seen[cu.ID] = len(out)
 		out = append(out, cu)
 	}
 	if len(out) == 0 && !c.dropped {
@@ -192,38 +222,48 @@ func (c *leaseCheck) customers(raw json.RawMessage) []Customer {
 	return out
 }
 
-// customer decodes one customer; ok is false when it has no id and is
-// dropped alone.
+// customer decodes one customer; ok is false when it has no readable id and
+// is dropped alone.
 func (c *leaseCheck) customer(raw json.RawMessage, i int) (Customer, bool) {
+	// A customer whose id cannot be read is skipped alone and counted: it
+	// may be anyone (see Lease.Unidentified).
+	unidentified := func(field, reason string) (Customer, bool) {
+		c.problems = append(c.problems, RecordProblem{Kind: "customer", ID: fmt.Sprintf("%s/#%d", c.id, i), LeaseID: c.leaseID,
+			Field: field, Reason: reason})
+		c.unidentified++
+		return Customer{}, false
+	}
 	r, err := parseRecord(raw)
 	if err != nil {
-		c.fail(fmt.Sprintf("customers[%d]", i), err.Error())
-		return Customer{}, false
+		return unidentified(fmt.Sprintf("customers[%d]", i), err.Error()+"; customer skipped")
 	}
 	id, err := r.str("id")
 	if err != nil {
-		c.fail(fmt.Sprintf("customers[%d].id", i), err.Error())
-		return Customer{}, false
+		return unidentified("id", err.Error()+"; customer skipped")
 	}
 	if id == "" {
-		c.problems = append(c.problems, RecordProblem{Kind: "customer", ID: fmt.Sprintf("%s/#%d", c.id, i), Field: "id", Reason: "missing; customer skipped"})
-		return Customer{}, false
+		return unidentified("id", "missing; customer skipped")
 	}
 	prefix := "customers[" + id + "]."
+	cc := &leaseCheck{id: c.id, leaseID: c.leaseID, customerID: id}
+	defer func() { c.problems = append(c.problems, cc.problems...) }()
 	cu := Customer{
 		ID:           id,
-		Type:         c.str(r, "customerType", prefix),
-		Relationship: c.str(r, "relationshipName", prefix),
-		Status:       c.str(r, "leaseCustomerStatus", prefix),
-		FirstName:    c.str(r, "firstName", prefix),
-		LastName:     c.str(r, "lastName", prefix),
-		Email:        c.str(r, "emailAddress", prefix),
-		MoveInDate:   c.date(r, "moveInDate", prefix),
-		MoveOutDate:  c.date(r, "moveOutDate", prefix),
+		Type:         cc.str(r, "customerType", prefix),
+		Relationship: cc.str(r, "relationshipName", prefix),
+		Status:       cc.str(r, "leaseCustomerStatus", prefix),
+		FirstName:    cc.str(r, "firstName", prefix),
+		LastName:     cc.str(r, "lastName", prefix),
+		Email:        cc.str(r, "emailAddress", prefix),
+		MoveInDate:   cc.date(r, "moveInDate", prefix),
+		MoveOutDate:  cc.date(r, "moveOutDate", prefix),
 		Phone:        firstPhone(r.raw("phones")),
 	}
 	if !cu.MoveInDate.IsZero() && !cu.MoveOutDate.IsZero() && cu.MoveOutDate.Before(cu.MoveInDate) {
-		c.fail(prefix+"moveOutDate", "before moveInDate")
+		cc.fail(prefix+"moveOutDate", "before moveInDate")
+	}
+	if cc.dropped {
+		cu.Invalid = cc.problems[0].Field + ": " + cc.problems[0].Reason
 	}
 	return cu, true
 }

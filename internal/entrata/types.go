@@ -216,6 +216,14 @@ type Lease struct {
 	MoveOutReason  string          `json:"moveOutReason,omitempty"`
 	Customers      []Customer      `json:"customers,omitempty"`
 	Intervals      []LeaseInterval `json:"leaseIntervals,omitempty"`
+	// Invalid, when set, says why the decoder could not use the lease
+	// record (a fault of the lease itself). Customers then holds the
+	// customers it could identify, so that the policy leaves them as they
+	// are; nothing else in the lease can be trusted.
+	Invalid string `json:"-"`
+	// Unidentified counts the people the record names whose id could not
+	// be read: any Brivo user missing from the answer may be one of them.
+	Unidentified int `json:"-"`
 }
 
 // Customer is one person on a lease. FirstName, LastName, Email and Phone are
@@ -231,6 +239,10 @@ type Customer struct {
 	Phone        string `json:"phone,omitempty"`
 	MoveInDate   Date   `json:"moveInDate"`
 	MoveOutDate  Date   `json:"moveOutDate"`
+	// Invalid, when set, says why the decoder could not use this
+	// customer's record (never personal data); the rest of the lease is
+	// valid. The policy leaves an invalid customer as they are.
+	Invalid string `json:"-"`
 }
 
 // String identifies the customer without personal data.
@@ -253,10 +265,14 @@ type LeaseInterval struct {
 // RecordProblem says which record of a response could not be used, which
 // field, and why. It never carries personal data.
 type RecordProblem struct {
-	Kind   string `json:"kind"`   // "lease", "customer", "unit", "property"
-	ID     string `json:"id"`     // the record's id, or "#<index>" when it has none
-	Field  string `json:"field"`  // the offending field, e.g. "moveInDate"
-	Reason string `json:"reason"` // what is wrong with it
+	Kind string `json:"kind"` // "lease", "customer", "unit", "property"
+	ID   string `json:"id"`   // the record's id, or "#<index>" when it has none
+	// LeaseID and CustomerID name the lease and customer a lease or
+	// customer problem belongs to, when they are known.
+	LeaseID    string `json:"leaseId,omitempty"`
+	CustomerID string `json:"customerId,omitempty"`
+	Field      string `json:"field"`  // the offending field, e.g. "moveInDate"
+	Reason     string `json:"reason"` // what is wrong with it
 }
 
 // Error implements error.

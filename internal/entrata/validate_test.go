@@ -49,10 +49,17 @@ func TestLeaseValidation(t *testing.T) {
 		{"only customer without id", func(m map[string]any) {
 			m["customers"] = map[string]any{"customer": map[string]any{"customerType": "Primary"}}
 		}, false, 0, "customer", "500/#0", "id"},
-		{"duplicate customer id", func(m map[string]any) { customersOf(m)[1].(map[string]any)["id"] = "1" }, false, 0, "lease", "500", "customers"},
-		{"customer bad date", func(m map[string]any) { customersOf(m)[0].(map[string]any)["moveInDate"] = "x" }, false, 0, "lease", "500", "customers[1].moveInDate"},
-		{"customer name is an object", func(m map[string]any) { customersOf(m)[0].(map[string]any)["firstName"] = map[string]any{} }, false, 0, "lease", "500", "customers[1].firstName"},
-		{"no move-in anywhere", func(m map[string]any) { delete(m, "moveInDate") }, false, 0, "lease", "500", "moveInDate"},
+		// A fault in one customer's record marks that customer alone
+		// (Customer.Invalid); the lease and its other customers stay valid.
+		{"duplicate customer id", func(m map[string]any) { customersOf(m)[1].(map[string]any)["id"] = "1" }, true, 1, "customer", "1", "customers.id"},
+		{"customer bad date", func(m map[string]any) { customersOf(m)[0].(map[string]any)["moveInDate"] = "x" }, true, 2, "customer", "1", "customers[1].moveInDate"},
+		{"customer move-out before move-in", func(m map[string]any) {
+			customersOf(m)[0].(map[string]any)["moveInDate"] = "03/01/2025"
+			customersOf(m)[0].(map[string]any)["moveOutDate"] = "02/01/2025"
+		}, true, 2, "customer", "1", "customers[1].moveOutDate"},
+		{"customer name is an object", func(m map[string]any) { customersOf(m)[0].(map[string]any)["firstName"] = map[string]any{} }, true, 2, "customer", "1", "customers[1].firstName"},
+		// The policy decides per customer whether a move-in is needed.
+		{"no move-in anywhere", func(m map[string]any) { delete(m, "moveInDate") }, true, 2, "", "", ""},
 		{"move-in only on a customer", func(m map[string]any) {
 			delete(m, "moveInDate")
 			customersOf(m)[0].(map[string]any)["moveInDate"] = "01/02/2025"
@@ -72,6 +79,15 @@ func TestLeaseValidation(t *testing.T) {
 			}
 			if ok && len(l.Customers) != tt.customers {
 				t.Errorf("customers = %d, want %d", len(l.Customers), tt.customers)
+			}
+			if !ok && l.Invalid == "" {
+				t.Errorf("a lease with a fault must come back with Invalid set")
+			}
+			for _, cu := range l.Customers {
+				// Only the customer a customer problem names is invalid.
+				if want := tt.kind == "customer" && cu.ID == tt.id; ok && (cu.Invalid != "") != want {
+					t.Errorf("customer %s Invalid = %q, want invalid %v", cu.ID, cu.Invalid, want)
+				}
 			}
 			if tt.field == "" {
 				if len(problems) != 0 {

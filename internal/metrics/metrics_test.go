@@ -58,6 +58,9 @@ func TestServeExposesProductAndSDKMetrics(t *testing.T) {
 	m.BrivoCall("PUT", "/users/43/groups/6002", "ok", "transition")
 	m.SyncSucceeded("100", now.Add(-90*time.Second))
 	m.SyncSucceeded("100", now.Add(-time.Hour)) // older: ignored
+	m.AuditCompleted("100", now.Add(-2*time.Hour))
+	m.UnlistedUsers("100", 3)
+	m.Workers(3)
 
 	sdk := m.SDKHandler().WithTags(map[string]string{"namespace": "default", "operation": "StartWorkflowExecution", "task_queue": "entrata-brivo"})
 	sdk.Counter("temporal_request").Inc(5)
@@ -74,6 +77,9 @@ func TestServeExposesProductAndSDKMetrics(t *testing.T) {
 		`entrata_brivo_entrata_calls_total{method="getProperties",outcome="rate_limited",service="properties"} 1`,
 		`entrata_brivo_brivo_calls_total{method="PUT",outcome="ok",path="/users/{id}/groups/{id}",purpose="transition"} 2`,
 		`entrata_brivo_seconds_since_last_sync{property="100"} 90`,
+		`entrata_brivo_oldest_unverified_seconds{property="100"} 7200`,
+		`entrata_brivo_audit_unlisted_users{property="100"} 3`,
+		`entrata_brivo_live_workers 3`,
 		`entrata_brivo_last_sync_timestamp_seconds{property="100"} 1.74877911e+09`,
 		`temporal_request_total{namespace="default",operation="StartWorkflowExecution",task_queue="entrata-brivo"} 5`,
 		`temporal_num_pollers{namespace="default",operation="StartWorkflowExecution",task_queue="entrata-brivo"} 2`,

@@ -16,8 +16,9 @@ type product struct {
 	grants, revocations, problems *prometheus.CounterVec
 	heldRevocations, unmapped     *prometheus.GaugeVec
 	unlisted                      *prometheus.GaugeVec
+	workers                       prometheus.Gauge
 	entrataCalls, brivoCalls      *prometheus.CounterVec
-	lastSync                      *lastSyncCollector
+	lastSync, lastAudit           *ageCollector
 }
 
 func (p *product) init(reg prometheus.Registerer, opts Options) error {
@@ -41,10 +42,17 @@ func (p *product) init(reg prometheus.Registerer, opts Options) error {
 	p.heldRevocations = gauge("held_revocations", "Revocations held by the mass-revocation guard, awaiting approve-revocations.", "property")
 	p.unmapped = gauge("unmapped_units", "Units with no Brivo group (neither mapped nor found by name).", "property")
 	p.unlisted = gauge("audit_unlisted_users", "Residents the last audit did not find under the property tag (a blind audit): found by external id, tag repaired.", "property")
+	p.workers = prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "live_workers",
+		Help: "Workers this worker counts when it divides the Brivo budget (BRIVO_REQUESTS_PER_SECOND) among them."})
 	p.entrataCalls = counter("entrata_calls_total", "Entrata API calls by service, method and outcome.", "service", "method", "outcome")
 	p.brivoCalls = counter("brivo_calls_total", "Brivo API calls by HTTP method, path template, outcome and purpose (transition, new-resident, audit-read, audit-repair, ...).", "method", "path", "outcome", "purpose")
-	p.lastSync = newLastSyncCollector(ns, now)
-	for _, c := range []prometheus.Collector{p.grants, p.revocations, p.problems, p.heldRevocations, p.unmapped, p.unlisted, p.entrataCalls, p.brivoCalls, p.lastSync} {
+	p.lastSync = newAgeCollector(now,
+		prometheus.NewDesc(ns+"_seconds_since_last_sync", "Seconds since the property's last successful reconciliation.", []string{"property"}, nil),
+		prometheus.NewDesc(ns+"_last_sync_timestamp_seconds", "Unix time of the property's last successful reconciliation.", []string{"property"}, nil))
+	p.lastAudit = newAgeCollector(now,
+		prometheus.NewDesc(ns+"_oldest_unverified_seconds", "Age of the property's oldest unverified Brivo record: seconds since its last audit began reading Brivo. Above SYNC_AUDIT_INTERVAL, audits are falling behind the Brivo budget.", []string{"property"}, nil),
+		prometheus.NewDesc(ns+"_last_audit_timestamp_seconds", "Unix time at which the property's last completed audit began reading Brivo.", []string{"property"}, nil))
+	for _, c := range []prometheus.Collector{p.grants, p.revocations, p.problems, p.heldRevocations, p.unmapped, p.unlisted, p.workers, p.entrataCalls, p.brivoCalls, p.lastSync, p.lastAudit} {
 		if err := reg.Register(c); err != nil {
 			return err
 		}
@@ -89,6 +97,13 @@ func (m *Metrics) UnmappedUnits(propertyID string, n int) {
 	}
 }
 
+// Workers sets the number of live workers sharing the Brivo budget.
+func (m *Metrics) Workers(n int) {
+	if m != nil {
+		m.workers.Set(float64(n))
+	}
+}
+
 // UnlistedUsers sets how many residents a property's last audit did not
 // find under its tag.
 func (m *Metrics) UnlistedUsers(propertyID string, n int) {
@@ -123,6 +138,14 @@ func (m *Metrics) SyncSucceeded(propertyID string, at time.Time) {
 	}
 }
 
+// AuditCompleted records that a property's audit, begun at started, read
+// back every record it owns: the oldest unverified record is as old as that.
+func (m *Metrics) AuditCompleted(propertyID string, started time.Time) {
+	if m != nil {
+		m.lastAudit.set(propertyID, started)
+	}
+}
+
 // PathTemplate strips the query and replaces numeric path segments with
 // "{id}".
 func PathTemplate(path string) string {
@@ -138,9 +161,9 @@ func PathTemplate(path string) string {
 	return strings.Join(segs, "/")
 }
 
-// lastSyncCollector keeps each property's last success and derives the
-// age at scrape time, so the age is never stale.
-type lastSyncCollector struct {
+// ageCollector keeps one instant per property and derives its age at scrape
+// time, so the age is never stale.
+type ageCollector struct {
 	now       func() time.Time
 	ageDesc   *prometheus.Desc
 	stampDesc *prometheus.Desc
@@ -148,16 +171,11 @@ type lastSyncCollector struct {
 	last      map[string]time.Time
 }
 
-func newLastSyncCollector(ns string, now func() time.Time) *lastSyncCollector {
-	return &lastSyncCollector{
-		now:       now,
-		ageDesc:   prometheus.NewDesc(ns+"_seconds_since_last_sync", "Seconds since the property's last successful reconciliation.", []string{"property"}, nil),
-		stampDesc: prometheus.NewDesc(ns+"_last_sync_timestamp_seconds", "Unix time of the property's last successful reconciliation.", []string{"property"}, nil),
-		last:      map[string]time.Time{},
-	}
+func newAgeCollector(now func() time.Time, ageDesc, stampDesc *prometheus.Desc) *ageCollector {
+	return &ageCollector{now: now, ageDesc: ageDesc, stampDesc: stampDesc, last: map[string]time.Time{}}
 }
 
-func (c *lastSyncCollector) set(propertyID string, at time.Time) {
+func (c *ageCollector) set(propertyID string, at time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if at.After(c.last[propertyID]) {
@@ -166,13 +184,13 @@ func (c *lastSyncCollector) set(propertyID string, at time.Time) {
 }
 
 // Describe implements prometheus.Collector.
-func (c *lastSyncCollector) Describe(ch chan<- *prometheus.Desc) {
+func (c *ageCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.ageDesc
 	ch <- c.stampDesc
 }
 
 // Collect implements prometheus.Collector.
-func (c *lastSyncCollector) Collect(ch chan<- prometheus.Metric) {
+func (c *ageCollector) Collect(ch chan<- prometheus.Metric) {
 	now := c.now()
 	c.mu.Lock()
 	defer c.mu.Unlock()

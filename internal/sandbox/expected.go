@@ -14,10 +14,10 @@ import (
 // (externalId -> access point -> intervals).
 func (s *Sandbox) Expected(from, to time.Time) (map[string]map[int64][]brivosim.Interval, error) {
 	groups := s.Brivo.Groups()
-	byName := make(map[string]int64, len(groups))
+	byName := make(access.GroupDirectory, len(groups))
 	aps := make(map[int64][]int64, len(groups))
 	for _, g := range groups {
-		byName[g.Name] = g.ID
+		byName.Add(g.Name, g.ID)
 		aps[g.ID] = g.AccessPointIDs
 	}
 	out := map[string]map[int64][]brivosim.Interval{}

@@ -28,17 +28,22 @@ type Options struct {
 	Metrics    client.MetricsHandler
 }
 
+// Identity is this process's identity towards Temporal: the SDK's default
+// pid@host, with a fixed-width pid so every event's size is independent of
+// the process id. Workers count each other by it.
+func Identity() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%07d@%s", os.Getpid(), host)
+}
+
 // ClientOptions builds the SDK client options. It is separate from Dial so
 // the worker and tests can inspect it.
 func ClientOptions(o Options) (client.Options, error) {
-	host, _ := os.Hostname()
 	co := client.Options{
 		HostPort:       o.Address,
 		Namespace:      o.Namespace,
 		MetricsHandler: o.Metrics,
-		// The SDK's default identity is pid@host; a fixed-width pid keeps
-		// every event's size independent of the process id.
-		Identity: fmt.Sprintf("%07d@%s", os.Getpid(), host),
+		Identity:       Identity(),
 	}
 	if o.Logger != nil {
 		co.Logger = log.NewStructuredLogger(o.Logger)

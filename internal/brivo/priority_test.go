@@ -1,0 +1,93 @@
+package brivo
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Calls waiting together are served most urgent first: transitions, then
+// bulk writes, then audit reads.
+func TestGateServesTheMostUrgentFirst(t *testing.T) {
+	g := newGate(50, 0.5)
+	g.hold(time.Now().Add(300 * time.Millisecond))
+	var mu sync.Mutex
+	var order []Priority
+	var wg sync.WaitGroup
+	enqueue := func(p Priority, n int) {
+		for range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := g.wait(context.Background(), p); err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				order = append(order, p)
+				mu.Unlock()
+			}()
+		}
+	}
+	enqueue(PriorityAudit, 6)
+	enqueue(PriorityBulk, 4)
+	time.Sleep(50 * time.Millisecond) // the urgent calls arrive last
+	enqueue(PriorityUrgent, 3)
+	time.Sleep(50 * time.Millisecond)
+	wg.Wait()
+	want := []Priority{0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2}
+	for i := range want {
+		if order[i] != want[i] {
+			t.Fatalf("served in order %v; want %v", order, want)
+		}
+	}
+}
+
+// Audit reads alone never use more than their share of the rate: 40 of
+// them at 200/s with a 50 % share take at least 40/100 s less one burst.
+func TestGateCapsAuditReadsAtTheirShare(t *testing.T) {
+	g := newGate(200, 0.5)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = g.wait(context.Background(), PriorityAudit)
+		}()
+	}
+	wg.Wait()
+	if d := time.Since(start); d < 380*time.Millisecond {
+		t.Fatalf("40 audit reads took %s; the 50%% share of 200/s allows no less than ~390 ms", d)
+	}
+}
+
+// A cancelled wait leaves the queue and frees nothing it did not take.
+func TestGateCancelledWait(t *testing.T) {
+	g := newGate(10, 0.5)
+	g.hold(time.Now().Add(200 * time.Millisecond))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := g.wait(ctx, PriorityUrgent); err == nil {
+		t.Fatal("a cancelled wait returned nil before its slot")
+	}
+	if err := g.wait(context.Background(), PriorityBulk); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A hold shortened while calls wait releases them at the new time.
+func TestGateHoldCanBeShortened(t *testing.T) {
+	g := newGate(100, 0.5)
+	g.hold(time.Now().Add(time.Minute))
+	done := make(chan struct{})
+	go func() { _ = g.wait(context.Background(), PriorityUrgent); close(done) }()
+	time.Sleep(50 * time.Millisecond)
+	g.hold(time.Now())
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the call still waits for the first, longer hold")
+	}
+}

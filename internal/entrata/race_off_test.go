@@ -1,0 +1,5 @@
+//go:build !race
+
+package entrata_test
+
+const raceEnabled = false
