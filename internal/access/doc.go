@@ -162,9 +162,9 @@
 // externalId), so an interrupted batch leaves grants done and revocations
 // pending, never the reverse for one user. The executor keeps to prefixes:
 // when one of a user's changes fails, it skips that user's remaining changes
-// in the batch and the next apply reads Brivo and finishes them. A change made while the user is
-// (and stays, at that point) suspended removes no access and is not a
-// revocation.
+// in the batch and the next apply reads Brivo and finishes them. A change
+// made while the user is (and stays, at that point) suspended removes no
+// access and is not a revocation.
 //
 // # Ownership across properties (union.go)
 //
