@@ -21,7 +21,7 @@ WORKFLOWCHECK := $(BIN)/workflowcheck
 RACE ?= -race
 UNIT_PKGS = $$(go list ./... | grep -v '/internal/e2e$$')
 
-.PHONY: help tools lint unit integration smoke test bench build run devserver compose-check clean distclean
+.PHONY: help tools lint unit integration smoke test bench bench-scale build run devserver compose-check clean distclean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -55,6 +55,9 @@ smoke: $(TEMPORAL) ## Headless `make run`: asserts a grant, a revocation and a c
 	SMOKE=1 TEMPORAL_CLI=$(TEMPORAL) go test -count=1 -timeout 8m -v -run TestSmoke ./internal/e2e
 
 test: lint compose-check unit integration smoke ## Everything CI checks (lint, compose-check, unit, integration, smoke)
+
+bench-scale: $(TEMPORAL) ## Portfolio-scale benchmark (SCALE_PROPERTIES, SCALE_UNITS, SCALE_WORKERS, SCALE_BUDGET)
+	SCALE=1 TEMPORAL_CLI=$(TEMPORAL) go test -count=1 -timeout 60m -v -run TestScaleBenchmark ./internal/e2e
 
 bench: ## Benchmarks of ./internal/...
 	go test -run='^$$' -bench=. -benchmem ./internal/...
