@@ -21,7 +21,7 @@ WORKFLOWCHECK := $(BIN)/workflowcheck
 RACE ?= -race
 UNIT_PKGS = $$(go list ./... | grep -v '/internal/e2e$$')
 
-.PHONY: help tools lint unit integration smoke test bench build run devserver compose-check clean distclean fuzz mutants
+.PHONY: help tools lint unit integration smoke test bench bench-scale build run devserver compose-check clean distclean fuzz mutants
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -82,6 +82,9 @@ fuzz: ## Run every fuzz target (grep 'func Fuzz') for FUZZTIME each
 mutants: ## Apply each deliberate break in scripts/mutants.txt to a copy; fail if a test suite lets one survive
 	go run ./scripts/mutants -selftest
 	go run ./scripts/mutants -rules scripts/mutants.txt
+
+bench-scale: $(TEMPORAL) ## Portfolio-scale benchmark (SCALE_PROPERTIES, SCALE_UNITS, SCALE_WORKERS, SCALE_BUDGET)
+	SCALE=1 TEMPORAL_CLI=$(TEMPORAL) go test -count=1 -timeout 60m -v -run TestScaleBenchmark ./internal/e2e
 
 bench: ## Benchmarks of ./internal/...
 	go test -run='^$$' -bench=. -benchmem ./internal/...

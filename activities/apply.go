@@ -191,7 +191,7 @@ func (a *Activities) computeChanges(ctx context.Context, propertyID string, mem 
 			return access.ChangeSet{}, 0, nil, nil, err
 		}
 	}
-	shared, problems := a.sharedFor(ctx, propertyID, cs, obs, at)
+	shared, problems := a.sharedFor(ctx, propertyID, mem, cs, obs, at)
 	opts.Shared = shared
 	return access.Diff(access.DesiredAtShared(mem.plan.result, at, shared), obs, opts), unlisted, looked, problems, nil
 }
