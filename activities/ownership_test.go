@@ -143,3 +143,51 @@ func TestAWriteBrivoDidNotKeepIsReportedNotRepeated(t *testing.T) {
 		t.Fatalf("second audit problems %v; want it still reported", res.ProblemSample)
 	}
 }
+
+// fetchApply fetches and applies one property (Audit reads Brivo first).
+func fetchApply(t *testing.T, r run, propertyID string, audit bool) ApplyResult {
+	t.Helper()
+	v, err := r.env.ExecuteActivity(r.a.FetchPlan, FetchPlanInput{PropertyID: propertyID})
+	if err != nil {
+		t.Fatalf("FetchPlan %s: %v", propertyID, err)
+	}
+	var sum PlanSummary
+	if err := v.Get(&sum); err != nil {
+		t.Fatal(err)
+	}
+	v, err = r.env.ExecuteActivity(r.a.ApplyPlan, ApplyInput{PropertyID: propertyID, Fingerprint: sum.Fingerprint, At: time.Now(), Audit: audit})
+	if err != nil {
+		t.Fatalf("ApplyPlan %s: %v", propertyID, err)
+	}
+	var res ApplyResult
+	if err := v.Get(&res); err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// Properties 10 and 100 on one account, with a Brivo whose tag filters
+// return more than asked (exact behaving like eq, a contains match):
+// property 10 still decides ownership from every user's tag value, so its
+// audit sees none of 100's residents as its own: nothing revoked, nothing
+// held, nothing written.
+func TestAuditOfProperty10NeverTakesProperty100sUsers(t *testing.T) {
+	w := newWorldWith(t, sandbox.Options{Seed: 11, PropertyIDs: []int{10, 100}, Units: 12, Now: time.Now(), BrivoLooseFilters: true})
+	env := w.activities()
+	fetchApply(t, env, "10", false)
+	fetchApply(t, env, "100", false)
+	w.sb.Brivo.ResetCalls()
+	leases0 := w.sb.Entrata.Calls()["leases/getLeases"]
+	res := fetchApply(t, env, "10", true)
+	// One getLeases: the fetch. A user of 100 taken for 10's own would
+	// also cost a cross-property question about it.
+	if n := w.sb.Entrata.Calls()["leases/getLeases"] - leases0; n != 1 {
+		t.Fatalf("property 10's fetch and audit made %d getLeases calls; want 1", n)
+	}
+	if res.Revocations != 0 || res.Held != 0 || res.Grants != 0 {
+		t.Fatalf("property 10's audit: grants %d, revocations %d, held %d; want none", res.Grants, res.Revocations, res.Held)
+	}
+	if wr := brivoWrites(w.sb.Brivo.Calls()); len(wr) != 0 {
+		t.Fatalf("property 10's audit wrote %v", wr)
+	}
+}

@@ -28,6 +28,15 @@ func TestCredentialAssignWindowAndUnassign(t *testing.T) {
 		c.EffectiveTo == nil || !c.EffectiveTo.Equal(to) {
 		t.Fatalf("window = %v..%v; want %v..%v in UTC", c.EffectiveFrom, c.EffectiveTo, from, to)
 	}
+	// A withdrawn move-out: the re-assignment clears the end. The strict
+	// simulator keeps a bound the body leaves out, so only an explicit null
+	// reopens the window.
+	if _, err := e.client.Credentials.Assign(ctx, u.ID, card.ID, Window{From: &from}); err != nil {
+		t.Fatal(err)
+	}
+	if creds, _, _ := e.client.Credentials.ListForUser(ctx, u.ID); len(creds) != 1 || creds[0].EffectiveTo != nil {
+		t.Fatalf("after clearing the end: %+v; want an open-ended window", creds)
+	}
 	if _, err := e.client.Credentials.Unassign(ctx, u.ID, card.ID); err != nil {
 		t.Fatal(err)
 	}

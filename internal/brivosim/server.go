@@ -39,6 +39,10 @@ type Options struct {
 	// case under which the product cannot clear a bound, so it must notice
 	// and report it rather than re-send forever.
 	KeepNullBounds bool
+	// LooseCustomFieldFilters makes cf_ exact a contains match too: a
+	// Brivo whose filter returns more than asked, so tests can show that
+	// ownership is decided from each user's value, never a filter alone.
+	LooseCustomFieldFilters bool
 }
 
 // Server is the simulator: an http.Handler serving /oauth/token, the API

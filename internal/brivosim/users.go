@@ -99,7 +99,7 @@ func (s *Server) userFilter(filter string) (func(*user) bool, error) {
 			if err != nil || s.customFields[fid] == nil {
 				return nil, fmt.Errorf("unknown custom field in filter")
 			}
-			if op == "exact" {
+			if op == "exact" && !s.opts.LooseCustomFieldFilters {
 				p = func(u *user) bool { v, ok := u.custom[fid]; return ok && v == value }
 			} else {
 				p = func(u *user) bool { v, ok := u.custom[fid]; return ok && strings.Contains(v, value) }

@@ -51,6 +51,8 @@ type Options struct {
 	LenientBrivo bool
 	// BrivoKeepsNullBounds sets brivosim.Options.KeepNullBounds.
 	BrivoKeepsNullBounds bool
+	// BrivoLooseFilters sets brivosim.Options.LooseCustomFieldFilters.
+	BrivoLooseFilters bool
 }
 
 // Demo says when the demo move-in and move-out happen.
@@ -115,6 +117,7 @@ func New(o Options) (*Sandbox, error) {
 			APIKey: BrivoAPIKey, ClientID: BrivoClientID, ClientSecret: BrivoClientSecret,
 			Username: BrivoUsername, Password: BrivoPassword, TokenLifetime: o.TokenLifetime,
 			LenientCreateCustomFields: o.LenientBrivo, KeepNullBounds: o.BrivoKeepsNullBounds,
+			LooseCustomFieldFilters: o.BrivoLooseFilters,
 		}),
 		opts: o,
 	}
