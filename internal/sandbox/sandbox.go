@@ -49,6 +49,8 @@ type Options struct {
 	// create body (brivosim.Options.LenientCreateCustomFields); by default
 	// it follows the documentation strictly and ignores them.
 	LenientBrivo bool
+	// Preview lists the properties whose mapping entry says mode: preview.
+	Preview []string
 }
 
 // Demo says when the demo move-in and move-out happen.
