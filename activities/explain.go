@@ -203,12 +203,12 @@ func verdict(ex Explanation, ent *access.Entitlement, at time.Time, untouchable 
 			ent.Window.From.UTC().Format(time.RFC3339), formatWindow(ent.Window))
 	case ent != nil && !ent.Window.Empty() && (ent.Window.To == nil || at.Before(*ent.Window.To)):
 		return "current", fmt.Sprintf("current resident: access now, window %s, groups %v", formatWindow(ent.Window), ex.GroupsNow)
+	case ent != nil && ent.Window.To != nil:
+		return "past", "past resident: access ended at " + ent.Window.To.UTC().Format(time.RFC3339) +
+			"; the Brivo user, if any, is suspended (unless another property entitles them) and leaves this property's groups"
 	case ent != nil || len(ex.Leases) > 0:
-		end := "no lease grants access"
-		if ent != nil && ent.Window.To != nil {
-			end = "access ended at " + ent.Window.To.UTC().Format(time.RFC3339)
-		}
-		return "past", "past or not entitled: " + end + "; the Brivo user, if any, is suspended and leaves the property's groups"
+		return "past", "past resident or not entitled: no lease here grants access now (see each lease's rule); " +
+			"the Brivo user, if any, is treated as absent"
 	case ex.Brivo != nil:
 		return "not-entitled", fmt.Sprintf("Entrata returned no lease for customer %s at property %s; Brivo user %d is treated as absent",
 			ex.CustomerID, propertyID, ex.Brivo.BrivoID)

@@ -16,8 +16,11 @@ import (
 // previewApply is ApplyPlan for a property whose mapping says mode: preview.
 // It computes the full change set against what Brivo really holds (an
 // audit-style read, every time: nothing is believed, because nothing was
-// written) and writes nothing. The result counts the changes by kind; the
-// token stays empty, so when the mapping switches to apply the first apply
+// written) and writes nothing. The result counts the changes by kind. Its
+// token ("preview-" and the plan's fingerprint) lets the workflow skip the
+// read until Entrata changes, a transition or an audit is due; it never
+// matches what a worker believes it applied, so when the mapping switches to
+// apply (a worker restart, hence a new plan and no token) the first apply
 // reads Brivo again and makes exactly the changes still missing: nothing is
 // lost and nothing is written twice.
 func (a *Activities) previewApply(ctx context.Context, in ApplyInput) (ApplyResult, error) {
@@ -37,7 +40,8 @@ func (a *Activities) previewApply(ctx context.Context, in ApplyInput) (ApplyResu
 	if err != nil {
 		return ApplyResult{}, err
 	}
-	res := ApplyResult{Preview: true, Audited: true, Changes: map[string]int{}}
+	auditStart := a.now()
+	res := ApplyResult{Preview: true, Audited: true, Changes: map[string]int{}, AppliedToken: "preview-" + in.Fingerprint}
 	for _, c := range cs.Changes {
 		res.Changes[string(c.Kind)]++
 	}
@@ -45,6 +49,8 @@ func (a *Activities) previewApply(ctx context.Context, in ApplyInput) (ApplyResu
 	res.Problems, res.ProblemSample = len(problems), problemSample(problems)
 	res.Active = countActive(access.DesiredAt(mem.plan.result, at), at)
 	res.Next = nextTransitions(mem.plan.result, at, a.Config.NamesInHistory)
+	a.Metrics.AuditCompleted(in.PropertyID, auditStart)
+	a.Metrics.SyncSucceeded(in.PropertyID, a.now())
 	activity.GetLogger(ctx).Info("Preview: changes computed, nothing written", "PropertyID", in.PropertyID,
 		"Changes", len(cs.Changes))
 	return res, nil

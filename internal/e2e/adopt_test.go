@@ -238,14 +238,19 @@ func TestConnectPropertyAlreadyInBrivo(t *testing.T) {
 		st, err := s.status("100")
 		return err == nil && st.Mode == "" && st.LastError == "" && st.Granted > 0, fmt.Sprintf("%+v %v", st, err)
 	})
+	applyCalls := s.sb.Brivo.Calls()
+	s.sb.Brivo.ResetCalls()
 	s.sync("100")
+	if w := writeCalls(s.sb.Brivo.Calls()); len(w) > 0 {
+		t.Fatalf("the sync after the switch wrote again what the first apply wrote: %v", w)
+	}
 	now := time.Now()
 
 	t.Run("after apply: no second user, no second invitation, same credentials", func(t *testing.T) {
-		calls := s.sb.Brivo.Calls()
-		if calls["PUT /users/{id}"] != 0 {
-			t.Fatalf("a user was replaced with PUT: %v", writeCalls(calls))
+		if applyCalls["PUT /users/{id}"] != 0 {
+			t.Fatalf("a user was replaced with PUT: %v", writeCalls(applyCalls))
 		}
+		t.Logf("writes of the adoption and the first apply: %v", writeCalls(applyCalls))
 		for _, h := range seeds {
 			u := userByID(t, s, h.user.ID)
 			if h.want != "" {
