@@ -4,7 +4,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -13,7 +12,6 @@ import (
 	"github.com/entrata-brivo/entrata-brivo/activities"
 	"github.com/entrata-brivo/entrata-brivo/internal/access"
 	"github.com/entrata-brivo/entrata-brivo/internal/brivosim"
-	"github.com/entrata-brivo/entrata-brivo/internal/entrata"
 	"github.com/entrata-brivo/entrata-brivo/internal/sandbox"
 )
 
@@ -222,6 +220,20 @@ func TestConnectPropertyAlreadyInBrivo(t *testing.T) {
 		if patches != 25 || tags != 25 {
 			t.Fatalf("adoption writes %v; want 25 PATCH and 25 tag PUT", w)
 		}
+		var again activities.PreviewReport
+		if err := json.Unmarshal([]byte(s.starter(t, "preview", "100", "--format", "json")), &again); err != nil {
+			t.Fatal(err)
+		}
+		for _, row := range again.Rows {
+			if row.What == string(access.CreateUser) || row.What == string(access.InviteMobilePass) {
+				if h := seedByExt(seeds, row.Who); h != nil {
+					t.Fatalf("after adoption the preview still wants %s for adopted %s", row.What, row.Who)
+				}
+			}
+		}
+		if again.Adoption == nil || again.Adoption.Counts.Matches != 0 || again.Adoption.Counts.Ambiguous != 3 {
+			t.Fatalf("proposal after adoption %+v; want no match left, the 3 ambiguous still listed", again.Adoption)
+		}
 	})
 
 	// Let the cycle the adoption asked for finish, so the worker restart
@@ -316,112 +328,4 @@ func TestConnectPropertyAlreadyInBrivo(t *testing.T) {
 		}
 		t.Logf("adopted residents whose doors changed because Entrata says so: %d of 25", changed)
 	})
-}
-
-func isTransitionKind(k string) bool {
-	return k == access.KindMoveIn || k == access.KindMoveOut || k == access.KindGroupAdd || k == access.KindGroupRemove
-}
-
-func credentialIDs(u brivosim.UserState) []int64 {
-	var ids []int64
-	for _, c := range u.Credentials {
-		ids = append(ids, c.ID)
-	}
-	slices.Sort(ids)
-	return ids
-}
-
-func userByID(t *testing.T, s *stack, id int64) brivosim.UserState {
-	t.Helper()
-	for _, u := range s.sb.Brivo.Users() {
-		if u.ID == id {
-			return u
-		}
-	}
-	t.Fatalf("no Brivo user %d", id)
-	return brivosim.UserState{}
-}
-
-// doorsOpen lists the access points the person can open at t.
-func (s *stack) doorsOpen(person string, at time.Time) []int64 {
-	var out []int64
-	for _, g := range s.sb.Brivo.Groups() {
-		for _, ap := range g.AccessPointIDs {
-			if !slices.Contains(out, ap) && s.sb.Brivo.CanOpen(person, ap, at) {
-				out = append(out, ap)
-			}
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
-// switchToApply rewrites the mapping without mode: preview and restarts the
-// worker, as an operator would.
-func (s *stack) switchToApply(t *testing.T, propertyID string) {
-	t.Helper()
-	var path string
-	for _, kv := range s.env {
-		if v, ok := strings.CutPrefix(kv, "SYNC_MAPPING_FILE="); ok {
-			path = v
-		}
-	}
-	data, err := os.ReadFile(path)
-	if err != nil || !strings.Contains(string(data), "mode: preview") {
-		t.Fatalf("mapping %s: %v\n%s", path, err, data)
-	}
-	if err := os.WriteFile(path, []byte(strings.ReplaceAll(string(data), "    mode: preview\n", "")), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	s.stopWorker()
-	s.startWorker()
-}
-
-func entitlementsResult(t *testing.T, s *stack, policy access.PropertyPolicy) access.Result {
-	t.Helper()
-	groups := s.sb.Brivo.Groups()
-	dir := make(access.GroupDirectory, len(groups))
-	for _, g := range groups {
-		dir.Add(g.Name, g.ID)
-	}
-	for _, pd := range s.sb.Entrata.Portfolio().Properties {
-		if pd.Property.ID == policy.PropertyID {
-			return access.Entitle(policy, pd.Units, pd.Leases, dir)
-		}
-	}
-	t.Fatalf("no property %s", policy.PropertyID)
-	return access.Result{}
-}
-
-// entitlementsNow are the residents entitled now or later (the ones the sync
-// provisions).
-func entitlementsNow(t *testing.T, s *stack, policy access.PropertyPolicy, at time.Time) []access.Entitlement {
-	var out []access.Entitlement
-	for _, e := range entitlementsResult(t, s, policy).Entitlements {
-		if !e.Window.Empty() && (e.Window.To == nil || at.Before(*e.Window.To)) {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
-// pastCustomer returns a customer whose access at the property is over.
-func pastCustomer(t *testing.T, s *stack, r access.Result) string {
-	t.Helper()
-	active := map[string]bool{}
-	for _, e := range r.Entitlements {
-		if e.Window.To == nil || time.Now().Before(*e.Window.To) {
-			active[e.CustomerID] = true
-		}
-	}
-	for _, pd := range s.sb.Entrata.Portfolio().Properties {
-		for _, l := range pd.Leases {
-			for _, c := range l.Customers {
-				if l.Status == entrata.LeasePast && !active[c.ID] && !strings.EqualFold(c.Type, "Guarantor") {
-					return c.ID
-				}
-			}
-		}
-	}
-	return ""
 }
