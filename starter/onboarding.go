@@ -13,7 +13,9 @@ import (
 	"text/tabwriter"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/entrata-brivo/entrata-brivo/activities"
 	"github.com/entrata-brivo/entrata-brivo/workflows"
@@ -133,10 +135,16 @@ func (o *operator) runOperator(ctx context.Context, id, command, who string) (wo
 	}
 }
 
+// planLostError reports whether a PropertyOperator failed because no live
+// worker holds the plan: the worker queue had no poller, or the worker
+// restarted and lost it.
 func planLostError(err error) bool {
-	s := err.Error()
-	return strings.Contains(s, activities.ErrTypePlanNotCached) || strings.Contains(s, "ScheduleToStart") ||
-		strings.Contains(s, "SCHEDULE_TO_START")
+	var te *temporal.TimeoutError
+	if errors.As(err, &te) && te.TimeoutType() == enumspb.TIMEOUT_TYPE_SCHEDULE_TO_START {
+		return true
+	}
+	var ae *temporal.ApplicationError
+	return errors.As(err, &ae) && ae.Type() == activities.ErrTypePlanNotCached
 }
 
 func (o *operator) planLocation(ctx context.Context, id string) (workflows.PlanLocation, error) {

@@ -3,9 +3,13 @@ package main
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/entrata-brivo/entrata-brivo/activities"
 )
@@ -42,5 +46,25 @@ func TestOnboardingArgs(t *testing.T) {
 	}
 	if _, _, _, err := onboardingArgs([]string{"--force", "100"}); err == nil {
 		t.Fatal("unknown flag accepted")
+	}
+}
+
+func TestPlanLostError(t *testing.T) {
+	lost := []error{
+		fmt.Errorf("workflow: %w", temporal.NewTimeoutError(enumspb.TIMEOUT_TYPE_SCHEDULE_TO_START, nil)),
+		fmt.Errorf("workflow: %w", temporal.NewApplicationError("plan gone", activities.ErrTypePlanNotCached)),
+	}
+	for _, err := range lost {
+		if !planLostError(err) {
+			t.Errorf("%v: not taken for a lost plan", err)
+		}
+	}
+	for _, err := range []error{
+		temporal.NewTimeoutError(enumspb.TIMEOUT_TYPE_START_TO_CLOSE, nil),
+		temporal.NewApplicationError("Brivo says no", activities.ErrTypePermanent),
+	} {
+		if planLostError(err) {
+			t.Errorf("%v: taken for a lost plan", err)
+		}
 	}
 }
