@@ -21,7 +21,7 @@ WORKFLOWCHECK := $(BIN)/workflowcheck
 RACE ?= -race
 UNIT_PKGS = $$(go list ./... | grep -v '/internal/e2e$$')
 
-.PHONY: help tools lint unit integration smoke test bench build run devserver compose-check clean distclean
+.PHONY: help tools lint unit integration smoke test bench bench-scale build run devserver compose-check clean distclean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -38,8 +38,9 @@ $(STATICCHECK):
 $(WORKFLOWCHECK):
 	go install go.temporal.io/sdk/contrib/tools/workflowcheck@$(WORKFLOWCHECK_VERSION)
 
-lint: $(STATICCHECK) $(WORKFLOWCHECK) ## gofmt, go vet, staticcheck, workflowcheck
+lint: $(STATICCHECK) $(WORKFLOWCHECK) ## gofmt, go mod tidy -diff, go vet, staticcheck, workflowcheck
 	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt -l found unformatted files:"; echo "$$unformatted"; exit 1; fi
+	@go mod tidy -diff || { echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 1; }
 	go vet ./...
 	$(STATICCHECK) ./...
 	$(WORKFLOWCHECK) ./workflows/...
@@ -48,12 +49,15 @@ unit: ## Unit tests of every package but ./internal/e2e, with the race detector
 	go test $(RACE) -count=1 -timeout 5m $(UNIT_PKGS)
 
 integration: $(TEMPORAL) ## Integration tests against a real Temporal dev server
-	TEMPORAL_CLI=$(TEMPORAL) go test -count=1 -timeout 8m ./internal/e2e
+	TEMPORAL_CLI=$(TEMPORAL) go test -count=1 -timeout 25m ./internal/e2e
 
 smoke: $(TEMPORAL) ## Headless `make run`: asserts a grant, a revocation and a clean shutdown
 	SMOKE=1 TEMPORAL_CLI=$(TEMPORAL) go test -count=1 -timeout 8m -v -run TestSmoke ./internal/e2e
 
 test: lint compose-check unit integration smoke ## Everything CI checks (lint, compose-check, unit, integration, smoke)
+
+bench-scale: $(TEMPORAL) ## Portfolio-scale benchmark (SCALE_PROPERTIES, SCALE_UNITS, SCALE_WORKERS, SCALE_BUDGET)
+	SCALE=1 TEMPORAL_CLI=$(TEMPORAL) go test -count=1 -timeout 60m -v -run TestScaleBenchmark ./internal/e2e
 
 bench: ## Benchmarks of ./internal/...
 	go test -run='^$$' -bench=. -benchmem ./internal/...

@@ -95,6 +95,9 @@ type propertyMemory struct {
 	ineffective map[string]bool
 	// clashWarned is set once the unit-number clash warning was logged.
 	clashWarned bool
+	// sharedCache holds cross-property answers (see sharedFor), keyed by
+	// external id and tag value.
+	sharedCache map[string]sharedAnswer
 }
 
 type plan struct {

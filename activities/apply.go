@@ -65,7 +65,7 @@ func (a *Activities) ApplyPlan(ctx context.Context, in ApplyInput) (ApplyResult,
 		}
 		audited = true
 	}
-	cs, unlisted, sharedProblems, err := a.computeChanges(ctx, in.PropertyID, mem, at, desired, &observed, audited)
+	cs, unlisted, looked, sharedProblems, err := a.computeChanges(ctx, in.PropertyID, mem, at, desired, &observed, audited)
 	if err != nil {
 		return ApplyResult{}, err
 	}
@@ -83,7 +83,7 @@ func (a *Activities) ApplyPlan(ctx context.Context, in ApplyInput) (ApplyResult,
 	}
 
 	run := &batch{a: a, propertyID: in.PropertyID, desired: indexDesired(desired), ids: map[string]int64{},
-		audit: audited, ineffective: mem.ineffective}
+		audit: audited, ineffective: mem.ineffective, looked: looked}
 	for _, u := range observed {
 		run.ids[u.ExternalID] = u.BrivoID
 	}
@@ -94,6 +94,7 @@ func (a *Activities) ApplyPlan(ctx context.Context, in ApplyInput) (ApplyResult,
 		var p applyProgress
 		if err := activity.GetHeartbeatDetails(ctx, &p); err == nil && p.ChangeSet == csHash {
 			start = p.Done
+			run.resumed = true
 			log.Info("Resuming apply after a retry", "PropertyID", in.PropertyID, "Done", p.Done, "Total", len(cs.Changes))
 		}
 	}
@@ -168,14 +169,15 @@ func (a *Activities) ApplyPlan(ctx context.Context, in ApplyInput) (ApplyResult,
 // people another property also manages, asks Entrata what those properties
 // entitle them to and lets account-wide state follow the union. observed is
 // updated in place with what was read. It returns the change set, how many
-// wanted users an audit did not find under the tag, and the problems of the
+// wanted users an audit did not find under the tag, the external ids looked
+// up in vain (the executor need not look again), and the problems of the
 // cross-property reads.
 func (a *Activities) computeChanges(ctx context.Context, propertyID string, mem *propertyMemory, at time.Time,
-	desired access.Desired, observed *[]access.ObservedUser, audited bool) (access.ChangeSet, int, []access.Problem, error) {
+	desired access.Desired, observed *[]access.ObservedUser, audited bool) (access.ChangeSet, int, map[string]bool, []access.Problem, error) {
 	policy, _ := a.Mapping.Policy(propertyID)
-	obs, found, err := a.observeMissing(ctx, propertyID, desired, *observed, managedGroups(policy, mem.plan.result))
+	obs, found, looked, err := a.observeMissing(ctx, propertyID, desired, *observed, managedGroups(policy, mem.plan.result))
 	if err != nil {
-		return access.ChangeSet{}, 0, nil, err
+		return access.ChangeSet{}, 0, nil, nil, err
 	}
 	*observed = obs
 	unlisted := 0
@@ -187,12 +189,12 @@ func (a *Activities) computeChanges(ctx context.Context, propertyID string, mem 
 	cs := access.Diff(desired, obs, opts)
 	if !audited {
 		if err := a.refreshAccountWide(ctx, cs, obs); err != nil {
-			return access.ChangeSet{}, 0, nil, err
+			return access.ChangeSet{}, 0, nil, nil, err
 		}
 	}
-	shared, problems := a.sharedFor(ctx, propertyID, cs, obs, at)
+	shared, problems := a.sharedFor(ctx, propertyID, mem, cs, obs, at)
 	opts.Shared = shared
-	return access.Diff(access.DesiredAtShared(mem.plan.result, at, shared), obs, opts), unlisted, problems, nil
+	return access.Diff(access.DesiredAtShared(mem.plan.result, at, shared), obs, opts), unlisted, looked, problems, nil
 }
 
 func indexDesired(d access.Desired) map[string]access.DesiredUser {

@@ -61,7 +61,7 @@ func errPlanNotCached(propertyID string) error {
 // credentials, an API that is down) rather than just one resident's change.
 func isAccountWide(err error) bool {
 	var gl *brivo.GroupLimitError
-	if errors.As(err, &gl) || errors.Is(err, brivo.ErrNoPassesLeft) {
+	if errors.As(err, &gl) || errors.Is(err, brivo.ErrNoPassesLeft) || errors.Is(err, errNotKept) {
 		return false
 	}
 	var er *brivo.ErrorResponse

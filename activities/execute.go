@@ -30,8 +30,10 @@ type batch struct {
 	problems   []access.Problem
 	invited    map[string]invitedPass // externalId -> the new mobile pass and its window
 	noPasses   bool
-	stale      bool // a change found Brivo not as believed
-	audit      bool // the batch repairs what an audit read
+	stale      bool            // a change found Brivo not as believed
+	audit      bool            // the batch repairs what an audit read
+	looked     map[string]bool // looked up by external id in this apply, not found
+	resumed    bool            // the batch resumes from heartbeat progress
 	created    map[string]bool
 	// ineffective are writes Brivo did not keep (see propertyMemory); the
 	// batch adds the ones it finds.
@@ -160,7 +162,8 @@ func (b *batch) do(ctx context.Context, c access.Change) error {
 		if c.Window == nil {
 			return errors.New("set-window without a window")
 		}
-		return b.assignWindow(ctx, id, c.CredentialID, *c.Window)
+		// Only clearing a bound is undocumented: read that back.
+		return b.assignWindow(ctx, id, c.CredentialID, *c.Window, c.Window.To == nil)
 	case access.SetTag:
 		return b.setTag(ctx, id, c.Tag)
 	case access.ChangeGroups:
@@ -185,17 +188,19 @@ func (b *batch) createUser(ctx context.Context, c access.Change) error {
 	if b.ids[c.ExternalID] != 0 {
 		return nil
 	}
-	// observeMissing looked the user up before the change set was made;
-	// look again right before creating, so that a retry after a crash or
-	// another property creating the same person a moment ago never makes
-	// a second user.
-	existing, _, err := b.a.Brivo.Users.GetByExternalID(ctx, c.ExternalID)
-	if err != nil {
-		return err
-	}
-	if existing != nil {
-		b.ids[c.ExternalID] = existing.ID
-		return nil
+	// observeMissing looked the user up just before the change set was
+	// made. A batch resumed from heartbeat progress looks again, as a crash
+	// may have created the user; a user created meanwhile by another
+	// property is refused with 409 (externalId is unique), never doubled.
+	if !b.looked[c.ExternalID] || b.resumed {
+		existing, _, err := b.a.Brivo.Users.GetByExternalID(ctx, c.ExternalID)
+		if err != nil {
+			return err
+		}
+		if existing != nil {
+			b.ids[c.ExternalID] = existing.ID
+			return nil
+		}
 	}
 	d := b.desired[c.ExternalID]
 	if c.User != nil {
@@ -235,12 +240,15 @@ func (b *batch) setTag(ctx context.Context, userID int64, value string) error {
 	return nil
 }
 
-// assignWindow sets a credential's window and reads it back: what Brivo
-// does with a cleared bound is not documented, so a write is only trusted
-// once a read shows it took effect.
-func (b *batch) assignWindow(ctx context.Context, userID, credentialID int64, w access.Window) error {
+// assignWindow sets a credential's window and, with verify, reads it back:
+// what Brivo does with a cleared bound is not documented, so such a write is
+// only trusted once a read shows it took effect.
+func (b *batch) assignWindow(ctx context.Context, userID, credentialID int64, w access.Window, verify bool) error {
 	if _, err := b.a.Brivo.Credentials.Assign(ctx, userID, credentialID, brivoWindow(w)); err != nil {
 		return err
+	}
+	if !verify {
+		return nil
 	}
 	creds, _, err := b.a.Brivo.Credentials.ListForUser(ctx, userID)
 	if err != nil {
@@ -293,7 +301,8 @@ func (b *batch) invite(ctx context.Context, userID int64, c access.Change) error
 	if c.Window != nil {
 		w = *c.Window
 	}
-	if err := b.assignWindow(ctx, userID, inv.CredentialID, w); err != nil {
+	// A new pass has no bound to clear: nothing undocumented to read back.
+	if err := b.assignWindow(ctx, userID, inv.CredentialID, w, false); err != nil {
 		return err
 	}
 	if b.invited == nil {

@@ -27,9 +27,9 @@ const (
 // crashed apply created. Such a user is read in full (record, credentials,
 // this property's group memberships) so the diff starts from what Brivo
 // really holds, never from a create. It returns the observation with them
-// added and how many it found.
+// added, how many it found, and the external ids it looked up in vain.
 func (a *Activities) observeMissing(ctx context.Context, propertyID string, d access.Desired,
-	observed []access.ObservedUser, managed []int64) ([]access.ObservedUser, int, error) {
+	observed []access.ObservedUser, managed []int64) ([]access.ObservedUser, int, map[string]bool, error) {
 	have := make(map[string]bool, len(observed))
 	for _, u := range observed {
 		have[u.ExternalID] = true
@@ -40,25 +40,27 @@ func (a *Activities) observeMissing(ctx context.Context, propertyID string, d ac
 	}
 	ctx = brivo.WithPurpose(ctx, purposeLookup)
 	found := 0
+	absent := map[string]bool{}
 	for _, du := range d.Users {
 		if du.Suspended || have[du.ExternalID] || untouchable[du.ExternalID] || !access.Owned(du.ExternalID) {
 			continue
 		}
 		u, _, err := a.Brivo.Users.GetByExternalID(ctx, du.ExternalID)
 		if err != nil {
-			return nil, 0, brivoError("find user", err)
+			return nil, 0, nil, brivoError("find user", err)
 		}
 		if u == nil {
-			continue // a new resident: the diff creates the user
+			absent[du.ExternalID] = true // a new resident: the diff creates the user
+			continue
 		}
 		ou, err := a.observeOne(ctx, u, managed)
 		if err != nil {
-			return nil, 0, err
+			return nil, 0, nil, err
 		}
 		observed = append(observed, ou)
 		found++
 	}
-	return observed, found, nil
+	return observed, found, absent, nil
 }
 
 // observeOne reads one user's credentials and its memberships of this
@@ -150,12 +152,17 @@ func accountWideNarrowing(cs access.ChangeSet) map[string]bool {
 // source of truth; the tag only says which properties to ask. A property
 // that cannot be read (error, not mapped, bad data) makes the person
 // Unknown, and their account-wide state is left as it is this time.
-func (a *Activities) sharedFor(ctx context.Context, self string, cs access.ChangeSet,
+//
+// An answer is reused for a poll interval, except for a user cs would
+// narrow account-wide (suspend, shorten, delete): that decision always
+// asks afresh, so a lease another property has just entered is seen.
+func (a *Activities) sharedFor(ctx context.Context, self string, mem *propertyMemory, cs access.ChangeSet,
 	observed []access.ObservedUser, at time.Time) (map[string]access.Shared, []access.Problem) {
 	changed := map[string]bool{}
 	for _, c := range cs.Changes {
 		changed[c.ExternalID] = true
 	}
+	fresh := accountWideNarrowing(cs)
 	out := map[string]access.Shared{}
 	var problems []access.Problem
 	for _, u := range observed {
@@ -169,6 +176,11 @@ func (a *Activities) sharedFor(ctx context.Context, self string, cs access.Chang
 			}
 		}
 		if len(others) == 0 {
+			continue
+		}
+		key := u.ExternalID + " " + u.Tag
+		if c, ok := mem.sharedCache[key]; ok && !fresh[u.ExternalID] && a.now().Sub(c.at) < a.sharedTTL() {
+			out[u.ExternalID] = c.shared
 			continue
 		}
 		cust := strings.TrimPrefix(u.ExternalID, access.Prefix)
@@ -189,8 +201,28 @@ func (a *Activities) sharedFor(ctx context.Context, self string, cs access.Chang
 			}
 		}
 		out[u.ExternalID] = s
+		if !s.Unknown {
+			if mem.sharedCache == nil {
+				mem.sharedCache = map[string]sharedAnswer{}
+			}
+			mem.sharedCache[key] = sharedAnswer{shared: s, at: a.now()}
+		}
 	}
 	return out, problems
+}
+
+// sharedAnswer is one cached cross-property answer.
+type sharedAnswer struct {
+	shared access.Shared
+	at     time.Time
+}
+
+// sharedTTL is how long a cross-property answer is reused: a poll interval.
+func (a *Activities) sharedTTL() time.Duration {
+	if a.Config.PollInterval > 0 {
+		return a.Config.PollInterval
+	}
+	return 15 * time.Minute
 }
 
 // entitlementAt reads one customer's leases at another property and returns

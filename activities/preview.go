@@ -73,7 +73,7 @@ func (a *Activities) previewChanges(ctx context.Context, propertyID string, mem 
 		}
 	}
 	desired := access.DesiredAt(mem.plan.result, at)
-	cs, _, _, err := a.computeChanges(ctx, propertyID, mem, at, desired, &observed, true)
+	cs, _, _, _, err := a.computeChanges(ctx, propertyID, mem, at, desired, &observed, true)
 	if err != nil {
 		return access.ChangeSet{}, nil, err
 	}

@@ -164,6 +164,26 @@
 // (and stays, at that point) suspended removes no access and is not a
 // revocation.
 //
+// # Ownership across properties (union.go)
+//
+//   - One Brivo user serves a person in every property of the account;
+//     suspension, credential windows, names and deletion are account-wide.
+//   - The "Entrata Property" tag lists every property that manages the
+//     person: exactly "10", or ",10,100," for several (FormatTag). A property
+//     decides ownership from the parsed value (TagLists), never from a
+//     filter alone, and writes only its own id in (while the plan has the
+//     person) or out (when absent and another property still entitles).
+//   - Account-wide state follows the union of every property's windows
+//     (DesiredAtShared): the credential window is their hull, the user is
+//     suspended only when all of them are over, and names are left to the
+//     entitling property with the smallest id.
+//   - A property's groups are pre-provisioned before its own move-in only
+//     when no other property's window opens the credential earlier.
+//   - An absent person another property still entitles loses only this
+//     property's groups: never suspended, never deleted.
+//   - When another property's entitlement is unknown, the person is
+//     Untouchable for this apply.
+//
 // # Adoption
 //
 // ProposeAdoption matches Brivo users entered by hand (no Prefix external

@@ -123,7 +123,9 @@ func (g *gate) dispatch() {
 		}
 		g.mu.Unlock()
 		if hold > 0 {
-			time.Sleep(hold)
+			// In steps: the hold may be shortened meanwhile.
+			time.Sleep(min(hold, 100*time.Millisecond))
+			continue
 		}
 		_ = g.limiter.Wait(context.Background())
 		g.mu.Lock()

@@ -76,3 +76,18 @@ func TestGateCancelledWait(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A hold shortened while calls wait releases them at the new time.
+func TestGateHoldCanBeShortened(t *testing.T) {
+	g := newGate(100, 0.5)
+	g.hold(time.Now().Add(time.Minute))
+	done := make(chan struct{})
+	go func() { _ = g.wait(context.Background(), PriorityUrgent); close(done) }()
+	time.Sleep(50 * time.Millisecond)
+	g.hold(time.Now())
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the call still waits for the first, longer hold")
+	}
+}

@@ -142,10 +142,13 @@ func (s *Server) assignCredential(w http.ResponseWriter, r *http.Request, params
 		return
 	}
 	if c.userID == u.id {
-		if len(body.EffectiveFrom) == 0 {
+		keep := func(raw json.RawMessage) bool {
+			return len(raw) == 0 || (s.opts.KeepNullBounds && string(raw) == "null")
+		}
+		if keep(body.EffectiveFrom) {
 			from = c.from
 		}
-		if len(body.EffectiveTo) == 0 {
+		if keep(body.EffectiveTo) {
 			to = c.to
 		}
 	}

@@ -34,6 +34,11 @@ type Options struct {
 	// customFields, as an earlier simulator did. Brivo documents no
 	// customFields on those bodies, so by default (false) they are ignored.
 	LenientCreateCustomFields bool
+	// KeepNullBounds makes a credential re-assignment ignore an explicit
+	// null bound too (keep the old value): a reading of the undocumented
+	// case under which the product cannot clear a bound, so it must notice
+	// and report it rather than re-send forever.
+	KeepNullBounds bool
 }
 
 // Server is the simulator: an http.Handler serving /oauth/token, the API

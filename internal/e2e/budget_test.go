@@ -20,14 +20,14 @@ import (
 func TestSharedBrivoBudgetAcrossWorkers(t *testing.T) {
 	needCLI(t)
 	const budget = 40
-	s := startStack(t, sandbox.Options{Seed: 5, Properties: 6, Units: 16, Now: time.Now()},
-		map[string]string{"BRIVO_REQUESTS_PER_SECOND": "40", "SYNC_AUDIT_INTERVAL": "20s"})
+	s := startStack(t, sandbox.Options{Seed: 5, Properties: 4, Units: 14, Now: time.Now()},
+		map[string]string{"BRIVO_REQUESTS_PER_SECOND": "40", "SYNC_AUDIT_INTERVAL": "15s"})
 	s.sb.Brivo.SetRateCeiling(budget)
 	w2 := s.extraWorker(t)
 	s.extraWorker(t)
 	time.Sleep(2 * time.Second) // let the workers poll before work arrives
 	start := time.Now()
-	if rep := s.discover(); len(rep.Started) != 6 {
+	if rep := s.discover(); len(rep.Started) != 4 {
 		t.Fatalf("discovery %+v", rep)
 	}
 	s.converged(3 * time.Minute)

@@ -49,6 +49,8 @@ type Options struct {
 	// create body (brivosim.Options.LenientCreateCustomFields); by default
 	// it follows the documentation strictly and ignores them.
 	LenientBrivo bool
+	// BrivoKeepsNullBounds sets brivosim.Options.KeepNullBounds.
+	BrivoKeepsNullBounds bool
 	// Preview lists the properties whose mapping entry says mode: preview.
 	Preview []string
 }
@@ -114,7 +116,7 @@ func New(o Options) (*Sandbox, error) {
 		Brivo: brivosim.New(brivosim.Options{
 			APIKey: BrivoAPIKey, ClientID: BrivoClientID, ClientSecret: BrivoClientSecret,
 			Username: BrivoUsername, Password: BrivoPassword, TokenLifetime: o.TokenLifetime,
-			LenientCreateCustomFields: o.LenientBrivo,
+			LenientCreateCustomFields: o.LenientBrivo, KeepNullBounds: o.BrivoKeepsNullBounds,
 		}),
 		opts: o,
 	}
