@@ -21,7 +21,7 @@ WORKFLOWCHECK := $(BIN)/workflowcheck
 RACE ?= -race
 UNIT_PKGS = $$(go list ./... | grep -v '/internal/e2e$$')
 
-.PHONY: help tools lint unit integration smoke test bench bench-scale build run devserver compose-check clean distclean
+.PHONY: help tools lint unit integration smoke test bench bench-scale build run devserver compose-check clean distclean fuzz mutants
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -48,13 +48,40 @@ lint: $(STATICCHECK) $(WORKFLOWCHECK) ## gofmt, go mod tidy -diff, go vet, stati
 unit: ## Unit tests of every package but ./internal/e2e, with the race detector
 	go test $(RACE) -count=1 -timeout 5m $(UNIT_PKGS)
 
+# The e2e tests' own waits (eventually, converged, waitCycles, sync and
+# discover deadlines, sleeps to scheduled instants, worker stops) add up, in
+# the worst case, to about 64 minutes: end-to-end ~18, history size ~13,
+# ownership ~12, shared budget ~11, partial failure ~6, messy record ~5.
+# A passing run takes ~8 minutes; the package timeout must not fire before
+# a test can report its own failure. Recount when a test adds a wait.
+E2E_TIMEOUT ?= 70m
+
 integration: $(TEMPORAL) ## Integration tests against a real Temporal dev server
-	TEMPORAL_CLI=$(TEMPORAL) go test -count=1 -timeout 25m ./internal/e2e
+	TEMPORAL_CLI=$(TEMPORAL) go test -count=1 -timeout $(E2E_TIMEOUT) ./internal/e2e
 
 smoke: $(TEMPORAL) ## Headless `make run`: asserts a grant, a revocation and a clean shutdown
 	SMOKE=1 TEMPORAL_CLI=$(TEMPORAL) go test -count=1 -timeout 8m -v -run TestSmoke ./internal/e2e
 
-test: lint compose-check unit integration smoke ## Everything CI checks (lint, compose-check, unit, integration, smoke)
+test: lint compose-check unit fuzz mutants integration smoke ## Everything CI checks (lint, compose-check, unit, fuzz, mutants, integration, smoke)
+
+# Each fuzz target runs FUZZTIME beyond its seed corpus (which `unit` runs).
+# A failing input is saved under the package's testdata/fuzz and fails the
+# build; commit it with the fix.
+FUZZTIME ?= 15s
+fuzz: ## Run every fuzz target (grep 'func Fuzz') for FUZZTIME each
+	@targets=$$(grep -rl --include='*_test.go' '^func Fuzz' . | sort); \
+	if [ -z "$$targets" ]; then echo "no fuzz targets"; exit 1; fi; \
+	for f in $$targets; do \
+	  pkg=./$$(dirname "$${f#./}"); \
+	  for name in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' "$$f"); do \
+	    echo "fuzz $$pkg $$name for $(FUZZTIME)"; \
+	    go test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) "$$pkg"; \
+	  done; \
+	done
+
+mutants: ## Apply each deliberate break in scripts/mutants.txt to a copy; fail if a test suite lets one survive
+	go run ./scripts/mutants -selftest
+	go run ./scripts/mutants -rules scripts/mutants.txt
 
 bench-scale: $(TEMPORAL) ## Portfolio-scale benchmark (SCALE_PROPERTIES, SCALE_UNITS, SCALE_WORKERS, SCALE_BUDGET)
 	SCALE=1 TEMPORAL_CLI=$(TEMPORAL) go test -count=1 -timeout 60m -v -run TestScaleBenchmark ./internal/e2e

@@ -132,16 +132,18 @@ func (a *Activities) ApplyPlan(ctx context.Context, in ApplyInput) (ApplyResult,
 		res.Changes[string(c.Kind)]++
 		if c.Revocation {
 			revoked[c.ExternalID] = true
-		} else if c.Kind == access.CreateUser || c.Kind == access.Unsuspend {
-			granted[c.ExternalID] = true
+		} else if (c.Kind == access.CreateUser || c.Kind == access.Unsuspend) && !run.failed[c.ExternalID] {
+			granted[c.ExternalID] = true // a resident whose batch broke off is not granted yet
 		}
 	}
 	res.Grants, res.Revocations = len(granted), len(revoked)
 	if len(res.Changes) == 0 {
 		res.Changes = nil
 	}
-	problems := append(append([]access.Problem{}, mem.plan.result.Problems...), cs.Problems...)
-	problems = append(append(problems, sharedProblems...), run.problems...)
+	// What failed in Brivo just now comes first: the sample is short and
+	// this is what an operator can act on.
+	problems := append(append([]access.Problem{}, run.problems...), mem.plan.result.Problems...)
+	problems = append(append(problems, cs.Problems...), sharedProblems...)
 	if unlisted > 0 {
 		problems = append(problems, access.Problem{Field: "tag", Reason: fmt.Sprintf(
 			"%d residents were not listed under the property tag by the audit (tag missing or not matched); found by external id, tag repaired", unlisted)})

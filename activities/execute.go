@@ -31,6 +31,7 @@ type batch struct {
 	invited    map[string]invitedPass // externalId -> the new mobile pass and its window
 	noPasses   bool
 	stale      bool            // a change found Brivo not as believed
+	failed     map[string]bool // externalId -> one of its changes failed
 	audit      bool            // the batch repairs what an audit read
 	looked     map[string]bool // looked up by external id in this apply, not found
 	resumed    bool            // the batch resumes from heartbeat progress
@@ -88,9 +89,21 @@ func (b *batch) purpose(c access.Change) string {
 }
 
 // execute applies one change. A problem that concerns only this resident is
-// recorded and the batch goes on; one that concerns the whole account (auth,
-// rate limit, outage) fails the activity so Temporal retries it.
+// recorded, the resident's remaining changes in this batch are skipped, and
+// the batch goes on with the others; one that concerns the whole account
+// (auth, rate limit, outage) fails the activity so Temporal retries it.
 func (b *batch) execute(ctx context.Context, c access.Change) error {
+	if b.failed[c.ExternalID] {
+		// A resident's changes are ordered so that every prefix is safe
+		// (access/doc.go, "Diff"); after a gap that no longer holds: a new
+		// mobile pass whose window could not be set must not meet a group.
+		// The next apply reads Brivo and finishes this resident.
+		b.problems = append(b.problems, access.Problem{
+			CustomerID: customerID(c.ExternalID), Field: string(c.Kind),
+			Reason: "skipped: an earlier change of this resident failed",
+		})
+		return nil
+	}
 	ctx = brivo.WithPurpose(ctx, b.purpose(c))
 	var err error
 	for attempt := 0; ; attempt++ {
@@ -129,6 +142,14 @@ func (b *batch) execute(ctx context.Context, c access.Change) error {
 	b.problems = append(b.problems, access.Problem{
 		CustomerID: customerID(c.ExternalID), Field: string(c.Kind), Reason: err.Error(),
 	})
+	if errors.Is(err, brivo.ErrNoPassesLeft) {
+		return nil // no pass was issued: the resident's other changes stay safe
+	}
+	if b.failed == nil {
+		b.failed = map[string]bool{}
+	}
+	b.failed[c.ExternalID] = true
+	b.stale = true // what Brivo holds for this resident is unknown
 	return nil
 }
 

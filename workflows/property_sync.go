@@ -43,6 +43,16 @@ func PropertySync(ctx workflow.Context, in PropertySyncInput) error {
 		return err
 	}
 	s.upsertState(ctx, true)
+	if in.Carried != nil && in.Carried.Failures > 0 {
+		// The last run ended failing: keep its backoff rather than retry at
+		// once because the run changed.
+		if workflow.GetVersion(ctx, "carried-backoff", workflow.DefaultVersion, 1) == 1 {
+			if err := s.sleep(ctx); err != nil {
+				s.log.Info("PropertySync cancelled", "PropertyID", s.propertyID)
+				return err
+			}
+		}
+	}
 
 	for cycles := 0; ; cycles++ {
 		s.drainSignals()
@@ -104,6 +114,12 @@ func (s *syncer) cycle(ctx workflow.Context) {
 		sum, err := s.fetch(ctx)
 		report.Fetched = true
 		if err != nil {
+			if len(s.st.Next) > 0 && !s.st.Next[0].At.After(now) &&
+				workflow.GetVersion(ctx, "pending-after-failed-fetch", workflow.DefaultVersion, 1) == 1 {
+				// A transition is due: sleep drops it from Next, so
+				// remember that an apply is owed once the fetch works.
+				s.st.ApplyPending = true
+			}
 			s.failed(ctx, "fetch", err, &report)
 			s.finish(ctx, report)
 			return

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
@@ -31,6 +32,15 @@ type fakeProperty struct {
 	applies     []activities.ApplyInput
 	applyTimes  []time.Time
 	held        int // unscheduled revocations the guard would hold
+
+	// Failure hooks (see recovery_test.go): queues[i] is the worker queue
+	// the i-th fetch reports (the last one repeats; "wq" when empty);
+	// fetchErr and applyErr fail the n-th call when they return an error.
+	queues      []string
+	fetchIns    []activities.FetchPlanInput
+	applyQueues []string
+	fetchErr    func(n int, now time.Time) error
+	applyErr    func(n int, in activities.ApplyInput) error
 }
 
 func (f *fakeProperty) next(after time.Time) []activities.Transition {
@@ -47,8 +57,18 @@ func (f *fakeProperty) fetch(in activities.FetchPlanInput) (activities.PlanSumma
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	now := f.env.Now()
+	n := len(f.fetches)
 	f.fetches = append(f.fetches, now)
+	f.fetchIns = append(f.fetchIns, in)
+	if f.fetchErr != nil {
+		if err := f.fetchErr(n, now); err != nil {
+			return activities.PlanSummary{}, err
+		}
+	}
 	sum := activities.PlanSummary{Fingerprint: f.fingerprint, WorkerQueue: "wq"}
+	if len(f.queues) > 0 {
+		sum.WorkerQueue = f.queues[min(n, len(f.queues)-1)]
+	}
 	if in.KnownFingerprint != f.fingerprint {
 		sum.Changed = true
 		sum.Entitled = 3
@@ -58,11 +78,18 @@ func (f *fakeProperty) fetch(in activities.FetchPlanInput) (activities.PlanSumma
 	return sum, nil
 }
 
-func (f *fakeProperty) apply(in activities.ApplyInput) (activities.ApplyResult, error) {
+func (f *fakeProperty) apply(queue string, in activities.ApplyInput) (activities.ApplyResult, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	n := len(f.applies)
 	f.applies = append(f.applies, in)
 	f.applyTimes = append(f.applyTimes, f.env.Now())
+	f.applyQueues = append(f.applyQueues, queue)
+	if f.applyErr != nil {
+		if err := f.applyErr(n, in); err != nil {
+			return activities.ApplyResult{}, err
+		}
+	}
 	res := activities.ApplyResult{AppliedToken: "tok", Active: 2, Next: f.next(in.At), Audited: in.Audit}
 	if f.held > 0 && !in.AllowUnscheduledRevocations {
 		res.Held, res.HoldReason = f.held, "test"
@@ -90,7 +117,9 @@ func newEnv(t *testing.T, poll, audit time.Duration) (*testsuite.TestWorkflowEnv
 			return f.fetch(in)
 		})
 	env.OnActivity(a.ApplyPlan, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.ApplyInput) (activities.ApplyResult, error) { return f.apply(in) })
+		func(ctx context.Context, in activities.ApplyInput) (activities.ApplyResult, error) {
+			return f.apply(activity.GetInfo(ctx).TaskQueue, in)
+		})
 	return env, f
 }
 

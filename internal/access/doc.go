@@ -160,9 +160,11 @@
 // doors. Across users, each user's changes up to
 // its first revocation come first (by externalId), then the rest (by
 // externalId), so an interrupted batch leaves grants done and revocations
-// pending, never the reverse for one user. A change made while the user is
-// (and stays, at that point) suspended removes no access and is not a
-// revocation.
+// pending, never the reverse for one user. The executor keeps to prefixes:
+// when one of a user's changes fails, it skips that user's remaining changes
+// in the batch and the next apply reads Brivo and finishes them. A change
+// made while the user is (and stays, at that point) suspended removes no
+// access and is not a revocation.
 //
 // # Ownership across properties (union.go)
 //

@@ -65,3 +65,31 @@ func TestGuard(t *testing.T) {
 		}
 	})
 }
+
+// TestGuardBounds tries the guard exactly at its bounds: MinCount holds (it
+// is "at least"), MaxShare does not (it is "more than").
+func TestGuardBounds(t *testing.T) {
+	absent := func(n, of int) (ChangeSet, []ObservedUser) {
+		d, obs := population(of)
+		return Diff(Desired{Users: d.Users[n:]}, obs, DiffOptions{}), obs
+	}
+	for _, tc := range []struct {
+		name      string
+		n, active int
+		hold      bool
+	}{
+		{"exactly MinCount (5 of 10) holds", 5, 10, true},
+		{"one under MinCount (4 of 10) does not hold", 4, 10, false},
+		{"exactly MaxShare (10 of 50, 20%) does not hold", 10, 50, false},
+		{"just over MaxShare (11 of 50) holds", 11, 50, true},
+		{"exactly both bounds (5 of 25) does not hold", 5, 25, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cs, obs := absent(tc.n, tc.active)
+			g := Guard(cs, obs, GuardOptions{})
+			if g.Unscheduled != tc.n || g.Active != tc.active || g.Hold != tc.hold {
+				t.Errorf("decision %+v, want hold=%v with %d of %d", g, tc.hold, tc.n, tc.active)
+			}
+		})
+	}
+}

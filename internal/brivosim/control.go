@@ -40,6 +40,7 @@ func (s *Server) registerControl() {
 	})
 	s.registerSeedControl(m)
 	s.registerFaultControl(m)
+	s.registerRecordFaultControl(m)
 	s.registerRefereeControl(m)
 	m.HandleFunc("POST /_sim/manual", s.controlManual)
 	s.control = m

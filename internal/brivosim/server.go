@@ -56,6 +56,7 @@ type Server struct {
 	hist history
 	auth authState
 	ops  opsState
+	rec  recordFaults // faults4xx.go
 }
 
 // APIPrefix is where the simulated API lives.
@@ -131,6 +132,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeJSON(w, http.StatusNotFound, apiError{Code: 404, Message: "Not found"})
+		return
+	}
+	if s.applyRecordFault(w, r.Method, path) {
 		return
 	}
 	s.mu.Lock()

@@ -266,7 +266,7 @@ func (s *stack) status(id string) (workflows.Status, error) {
 // sync runs the sync update and returns its report.
 func (s *stack) sync(id string) workflows.SyncReport {
 	s.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	h, err := s.tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID: workflows.PropertySyncWorkflowID(id), UpdateName: workflows.UpdateSync,

@@ -147,6 +147,10 @@ func TestPropertySyncEndToEnd(t *testing.T) {
 		for _, iv := range s.sb.Brivo.OpenIntervals(d.MoveIn.ExternalID, d.MoveIn.AccessPointID, start, d.MoveIn.At) {
 			t.Errorf("the new resident could open the entrance before moving in: %v", iv)
 		}
+		// The same, against a table written by hand from the rules.
+		hand := demoByHand(t, s)
+		checkByHand(t, s, hand[:1], start, d.MoveIn.At.Add(5*time.Second), 5*time.Second)
+		checkByHand(t, s, hand[1:], d.MoveOut.At.Add(-10*time.Second), d.MoveOut.At.Add(5*time.Second), 5*time.Second)
 		if s.sb.Brivo.CanOpen(d.MoveOut.ExternalID, d.MoveOut.AccessPointID, time.Now()) {
 			t.Error("the moved-out resident can still open the entrance")
 		}
@@ -184,6 +188,7 @@ func TestPropertySyncEndToEnd(t *testing.T) {
 		if r := s.referee(now, now.Add(2*time.Second)); r.OverGrant != 0 || r.UnderGrant != 0 {
 			t.Fatalf("after lease changes: over %s under %s: %v", r.OverGrant, r.UnderGrant, firstPeople(r))
 		}
+		checkByHand(t, s, leaseChangesByHand(t, s, renew, early, move, vacant.ID, yesterday), now, now.Add(2*time.Second), 0)
 		renewed := mustUser(t, s, renew.Customers[0].ID)
 		for _, c := range renewed.Credentials {
 			if c.EffectiveTo != nil {

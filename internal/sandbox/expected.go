@@ -87,3 +87,61 @@ func merge(ivs []brivosim.Interval) []brivosim.Interval {
 	}
 	return out
 }
+
+// HandGrant is one line of a test's hand-written expectation: ExternalID
+// may open the doors of Groups from From until To (zero: open-ended). Tests
+// write these from the rules in access/doc.go, not from access.Entitle, so
+// a policy bug shows up as a disagreement.
+type HandGrant struct {
+	ExternalID string
+	Groups     []int64
+	From, To   time.Time
+}
+
+// ExpectedByHand turns hand-written grants into the referee's shape over
+// [from, to). It uses only the Brivo fixture's group → access point map,
+// no policy. A person listed with no grants (Groups empty) is expected to
+// open nothing, and appears with an empty map.
+func (s *Sandbox) ExpectedByHand(grants []HandGrant, from, to time.Time) map[string]map[int64][]brivosim.Interval {
+	aps := map[int64][]int64{}
+	for _, g := range s.Brivo.Groups() {
+		aps[g.ID] = g.AccessPointIDs
+	}
+	out := map[string]map[int64][]brivosim.Interval{}
+	for _, g := range grants {
+		if out[g.ExternalID] == nil {
+			out[g.ExternalID] = map[int64][]brivosim.Interval{}
+		}
+		w := access.Window{From: g.From}
+		if !g.To.IsZero() {
+			to := g.To
+			w.To = &to
+		}
+		iv, ok := clip(w, from, to)
+		if !ok {
+			continue
+		}
+		for _, gid := range g.Groups {
+			for _, ap := range aps[gid] {
+				out[g.ExternalID][ap] = append(out[g.ExternalID][ap], iv)
+			}
+		}
+	}
+	for _, byAP := range out {
+		for ap, ivs := range byAP {
+			byAP[ap] = merge(ivs)
+		}
+	}
+	return out
+}
+
+// Only keeps the given people of an access map (absent ones as empty maps),
+// so a hand-written table for a few residents can be compared with the
+// whole population's access.
+func Only(m map[string]map[int64][]brivosim.Interval, people ...string) map[string]map[int64][]brivosim.Interval {
+	out := make(map[string]map[int64][]brivosim.Interval, len(people))
+	for _, p := range people {
+		out[p] = m[p]
+	}
+	return out
+}
