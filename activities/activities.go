@@ -104,6 +104,8 @@ type plan struct {
 	fingerprint string
 	result      access.Result
 	fetchedAt   time.Time
+	// leases are Entrata's answer, kept for the explain command.
+	leases []entrata.Lease
 	// confirmedGone are our Brivo users whose customer Entrata confirmed
 	// no longer exists: only these may be deleted.
 	confirmedGone map[string]bool

@@ -28,6 +28,9 @@ type applyProgress struct {
 // or a worker that does not hold the applied state, reads the records we own
 // first and so also puts back manual edits.
 func (a *Activities) ApplyPlan(ctx context.Context, in ApplyInput) (ApplyResult, error) {
+	if p, _ := a.Mapping.Policy(in.PropertyID); p.Previewing() {
+		return a.previewApply(ctx, in) // writes nothing (preview.go)
+	}
 	hb := startHeartbeats(ctx, applyProgress{})
 	defer hb.close()
 	mem := a.memory(in.PropertyID)

@@ -64,7 +64,7 @@ func (a *Activities) FetchPlan(ctx context.Context, in FetchPlanInput) (PlanSumm
 		fp += "-" + hashOf(gone)[:8]
 	}
 	mem.mu.Lock()
-	mem.plan = &plan{fingerprint: fp, result: result, fetchedAt: now, confirmedGone: gone}
+	mem.plan = &plan{fingerprint: fp, result: result, fetchedAt: now, confirmedGone: gone, leases: leases}
 	mem.mu.Unlock()
 
 	a.Metrics.Problems(in.PropertyID, len(result.Problems))

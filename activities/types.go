@@ -73,10 +73,13 @@ type ApplyResult struct {
 	// Unlisted counts residents an audit did not find under the property
 	// tag (a blind audit); they are found by external id and the tag is
 	// repaired.
-	Unlisted   int          `json:"unlisted,omitempty"`
-	HoldReason string       `json:"holdReason,omitempty"`
-	Active     int          `json:"active"` // residents with access now
-	Next       []Transition `json:"next,omitempty"`
+	Unlisted   int    `json:"unlisted,omitempty"`
+	HoldReason string `json:"holdReason,omitempty"`
+	// Preview is set when the property's mapping says mode: preview:
+	// Changes counts what would be written; nothing was.
+	Preview bool         `json:"preview,omitempty"`
+	Active  int          `json:"active"` // residents with access now
+	Next    []Transition `json:"next,omitempty"`
 }
 
 // DiscoveryResult is what ListProperties found.

@@ -37,6 +37,15 @@ Usage:
   starter pause <propertyId>       send the "pause" signal (stop applying changes)
   starter resume <propertyId>      send the "resume" signal
   starter approve <propertyId>     run the "approve-revocations" update and print the result
+  starter preview <propertyId> [--format text|json|csv]
+                                   list every change the sync would make now and in the
+                                   next 30 days (mode: preview writes nothing), with the
+                                   adoption proposal; csv: a header row, one change a row
+  starter adopt <propertyId> [--apply] [--format text|json]
+                                   match hand-made Brivo users to Entrata residents;
+                                   --apply takes over the matches (the "adopt" update)
+  starter explain <propertyId> <customerId|externalId> [--format text|json]
+                                   why one person has or lacks access
   starter codec-server [--addr 127.0.0.1:8089] [--origin http://localhost:8233]
                                    serve the payload codec endpoint (needs SYNC_PAYLOAD_KEY)
 
@@ -107,6 +116,10 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return op.schedule(ctx, rest)
 	case "discover":
 		return op.discover(ctx)
+	}
+	switch cmd {
+	case "preview", "adopt", "explain":
+		return op.onboarding(ctx, cmd, rest)
 	}
 	if len(rest) != 1 || rest[0] == "" {
 		return fmt.Errorf("%s needs exactly one <propertyId>\n\n%s", cmd, usage)

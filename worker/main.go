@@ -141,6 +141,7 @@ func runWorkers(ctx context.Context, tc client.Client, cfg *config.Config, acts 
 	main := worker.New(tc, cfg.Temporal.TaskQueue, worker.Options{})
 	main.RegisterWorkflow(workflows.PropertySync)
 	main.RegisterWorkflow(workflows.DiscoverProperties)
+	main.RegisterWorkflow(workflows.PropertyOperator)
 	main.RegisterActivity(acts)
 
 	perSecond := float64(cfg.Entrata.RequestsPerMinute) / 60 / callsPerFetch

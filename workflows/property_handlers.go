@@ -33,6 +33,9 @@ func (s *syncer) registerHandlers(ctx workflow.Context) error {
 	}); err != nil {
 		return err
 	}
+	if err := s.registerOnboardingHandlers(ctx); err != nil {
+		return err
+	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateSync,
 		func(ctx workflow.Context, _ *SyncRequest) (SyncReport, error) {
 			if err := s.awaitCycle(ctx); err != nil {
@@ -131,6 +134,9 @@ func (s *syncer) status() Status {
 		Run:            s.st.Runs,
 	}
 	st.WithoutMobilePass = s.st.WithoutMobilePass
+	if s.st.Preview {
+		st.Mode, st.PreviewChanges = "preview", s.st.PreviewChanges
+	}
 	if len(s.st.Next) > 0 {
 		st.NextTransition = timePtr(s.st.Next[0].At)
 	}

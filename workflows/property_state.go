@@ -50,6 +50,11 @@ type CarriedState struct {
 	WithoutMobilePass int `json:"withoutMobilePass,omitempty"`
 
 	Runs int `json:"runs,omitempty"` // continue-as-new count, for operators
+
+	// Preview is set while the property's mapping says mode: preview;
+	// PreviewChanges counts by kind what the last apply would have written.
+	Preview        bool           `json:"preview,omitempty"`
+	PreviewChanges map[string]int `json:"previewChanges,omitempty"`
 }
 
 // SyncRequest is the optional argument of the sync update and the sync-now
@@ -72,9 +77,11 @@ type SyncReport struct {
 	Problems       int            `json:"problems"`
 	ProblemSample  []string       `json:"problemSample,omitempty"`
 	Held           int            `json:"held,omitempty"`
-	Paused         bool           `json:"paused,omitempty"`
-	NextTransition *time.Time     `json:"nextTransition,omitempty"`
-	Error          string         `json:"error,omitempty"`
+	// Preview: Changes are what would have been written; nothing was.
+	Preview        bool       `json:"preview,omitempty"`
+	Paused         bool       `json:"paused,omitempty"`
+	NextTransition *time.Time `json:"nextTransition,omitempty"`
+	Error          string     `json:"error,omitempty"`
 }
 
 // Status is the answer of the status query.
@@ -104,6 +111,12 @@ type Status struct {
 	// WithoutMobilePass counts residents with access and no e-mail, so no
 	// mobile pass: the manager should issue them a fob.
 	WithoutMobilePass int `json:"withoutMobilePass"`
+
+	// Mode is "preview" while the property writes nothing to Brivo (its
+	// mapping says mode: preview); PreviewChanges then counts by kind the
+	// changes it would make now. `starter preview` lists them.
+	Mode           string         `json:"mode,omitempty"`
+	PreviewChanges map[string]int `json:"previewChanges,omitempty"`
 }
 
 // ApproveReport is the result of the approve-revocations update.

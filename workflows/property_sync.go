@@ -273,6 +273,10 @@ func (s *syncer) record(ctx workflow.Context, now time.Time, res activities.Appl
 	}
 	s.st.Active = res.Active
 	s.st.Held, s.st.HoldReason = res.Held, res.HoldReason
+	s.st.Preview, s.st.PreviewChanges = res.Preview, nil
+	if res.Preview {
+		s.st.PreviewChanges = res.Changes
+	}
 	if res.Next != nil || res.AppliedToken != "" {
 		s.st.Next = res.Next
 	}
@@ -288,6 +292,7 @@ func (s *syncer) record(ctx workflow.Context, now time.Time, res activities.Appl
 	report.Grants, report.Revocations = res.Grants, res.Revocations
 	report.Problems, report.ProblemSample = res.Problems, res.ProblemSample
 	report.Held = res.Held
+	report.Preview = res.Preview
 
 	if res.Grants+res.Revocations > 0 {
 		s.log.Info("Applied access changes", "PropertyID", s.propertyID,

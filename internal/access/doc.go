@@ -186,6 +186,17 @@
 //   - When another property's entitlement is unknown, the person is
 //     Untouchable for this apply.
 //
+// # Adoption
+//
+// ProposeAdoption matches Brivo users entered by hand (no Prefix external
+// id) to the residents entitled now or later: first by e-mail (exact,
+// case-insensitive), then by first and last name together with membership
+// of the resident's unit group. Two candidates, a name match outside the
+// unit group, two users for one resident, or a resident who already has a
+// synced user are ambiguous and never adopted automatically; a user no
+// resident matches is "not in Entrata", listed and never revoked. LeaseRule
+// names the rule above that a (lease, customer) falls under, for explain.
+//
 // # Mass-revocation guard
 //
 // Guard holds a change set when its unscheduled revocations (users absent

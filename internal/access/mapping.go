@@ -48,7 +48,19 @@ type PropertyPolicy struct {
 	// property and Location is the default zone; the worker says so once
 	// at start-up.
 	DefaultZone bool
+	// Mode is ModeApply (the default) or ModePreview: a previewing
+	// property computes everything but writes nothing to Brivo.
+	Mode string
 }
+
+// Property modes (the mapping's mode key).
+const (
+	ModeApply   = "apply"
+	ModePreview = "preview"
+)
+
+// Previewing reports whether the property only previews its changes.
+func (p PropertyPolicy) Previewing() bool { return p.Mode == ModePreview }
 
 // Policy returns the policy of an Entrata property.
 func (m *Mapping) Policy(propertyID string) (PropertyPolicy, bool) {

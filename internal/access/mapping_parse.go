@@ -116,8 +116,16 @@ func (p *parser) document(doc *yaml.Node) *Mapping {
 func (p *parser) property(n *yaml.Node, path string) (PropertyPolicy, bool) {
 	before := len(p.errs)
 	f := p.fields(n, path, "entrataPropertyId", "timezone", "accessStartTime", "accessEndTime",
-		"buildingGroupIds", "units", "unitGroupName")
-	pp := PropertyPolicy{Location: p.defs.loc, Start: p.defs.start, End: p.defs.end}
+		"buildingGroupIds", "units", "unitGroupName", "mode")
+	pp := PropertyPolicy{Location: p.defs.loc, Start: p.defs.start, End: p.defs.end, Mode: ModeApply}
+	if v := f["mode"]; v != nil {
+		if s, ok := p.scalar(v, path+".mode"); ok {
+			if s != ModeApply && s != ModePreview {
+				p.fail(v, path+".mode", "mode %q is not %q or %q", s, ModeApply, ModePreview)
+			}
+			pp.Mode = s
+		}
+	}
 	if v := f["entrataPropertyId"]; v == nil {
 		p.fail(n, path+".entrataPropertyId", "required")
 	} else if s, ok := p.scalar(v, path+".entrataPropertyId"); ok {

@@ -27,6 +27,9 @@ func (s *Sandbox) MappingYAML() []byte {
 		}
 		fmt.Fprintf(&b, "    buildingGroupIds: [%s]\n", strings.Join(ids, ", "))
 		b.WriteString("    unitGroupName: \"P{propertyId} Unit {unitNumber}\"\n")
+		if slices.Contains(s.opts.Preview, ps.PropertyID) {
+			b.WriteString("    mode: preview\n")
+		}
 	}
 	return []byte(b.String())
 }

@@ -53,6 +53,8 @@ type Options struct {
 	BrivoKeepsNullBounds bool
 	// BrivoLooseFilters sets brivosim.Options.LooseCustomFieldFilters.
 	BrivoLooseFilters bool
+	// Preview lists the properties whose mapping entry says mode: preview.
+	Preview []string
 }
 
 // Demo says when the demo move-in and move-out happen.
