@@ -234,7 +234,14 @@ func TestOwnershipAcrossProperties(t *testing.T) {
 		}
 		r := s.personReferee(t, extP, reopened, time.Now())
 		if r.OverGrant != 0 || r.UnderGrant != 0 {
-			t.Fatalf("P since reinstatement: over %s under %s: %v", r.OverGrant, r.UnderGrant, firstPeople(r))
+			var evs []string
+			for _, ev := range s.sb.Brivo.Timeline() {
+				if ev.UserID == id && ev.Time.After(entered) {
+					evs = append(evs, fmt.Sprintf("%s %s %s console=%t", ev.Time.Format("15:04:05.000"), ev.Kind, ev.Detail, ev.Console))
+				}
+			}
+			t.Fatalf("P since reinstatement (%s): over %s under %s: %+v\nP's events since the new lease:\n%s",
+				reopened.Format("15:04:05.000"), r.OverGrant, r.UnderGrant, r.ByPerson[extP], strings.Join(evs, "\n"))
 		}
 		s.notHeld(t, "10", "100")
 	})
