@@ -5,8 +5,7 @@ import (
 	"log/slog"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
 )
 
 // The Brivo budget (BRIVO_REQUESTS_PER_SECOND) is the account's, shared by
@@ -28,8 +27,12 @@ const (
 )
 
 // taskQueueDescriber is the part of the Temporal client the share needs.
+// The enhanced describe gathers the pollers of every partition of the queue:
+// a real cluster splits a task queue into several partitions (four by
+// default), and the plain describe reports only the root partition's
+// pollers, which would miss workers and so overspend the budget.
 type taskQueueDescriber interface {
-	DescribeTaskQueue(ctx context.Context, taskQueue string, t enumspb.TaskQueueType) (*workflowservice.DescribeTaskQueueResponse, error)
+	DescribeTaskQueueEnhanced(ctx context.Context, options client.DescribeTaskQueueEnhancedOptions) (client.TaskQueueDescription, error)
 }
 
 // brivoShare keeps this worker's Brivo rate at its share of the budget.
@@ -51,14 +54,21 @@ type brivoShare struct {
 // liveWorkers counts the distinct identities that polled the queue within
 // pollerAlive, this worker included.
 func (s *brivoShare) liveWorkers(ctx context.Context) (int, error) {
-	resp, err := s.tc.DescribeTaskQueue(ctx, s.queue, enumspb.TASK_QUEUE_TYPE_ACTIVITY)
+	desc, err := s.tc.DescribeTaskQueueEnhanced(ctx, client.DescribeTaskQueueEnhancedOptions{
+		TaskQueue: s.queue, ReportPollers: true,
+	})
 	if err != nil {
 		return 0, err
 	}
 	ids := map[string]bool{}
-	for _, p := range resp.GetPollers() {
-		if t := p.GetLastAccessTime(); t != nil && s.now().Sub(t.AsTime()) <= pollerAlive {
-			ids[p.GetIdentity()] = true
+	//lint:ignore SA1019 the per-build-id poller lists are what the enhanced describe reports for unversioned workers
+	for _, version := range desc.VersionsInfo {
+		for _, typ := range version.TypesInfo {
+			for _, p := range typ.Pollers {
+				if !p.LastAccessTime.IsZero() && s.now().Sub(p.LastAccessTime) <= pollerAlive {
+					ids[p.Identity] = true
+				}
+			}
 		}
 	}
 	if ids[s.self] && s.release != nil {

@@ -7,23 +7,29 @@ import (
 	"testing"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
-	taskqueuepb "go.temporal.io/api/taskqueue/v1"
-	"go.temporal.io/api/workflowservice/v1"
-	"google.golang.org/protobuf/types/known/timestamppb"
+	"go.temporal.io/sdk/client"
 )
 
+// fakeQueue answers the enhanced describe with pollers split over the
+// workflow and activity types, as partitions are merged by the server.
 type fakeQueue struct {
-	pollers []*taskqueuepb.PollerInfo
+	pollers []client.TaskQueuePollerInfo
 	err     error
 }
 
-func (f *fakeQueue) DescribeTaskQueue(context.Context, string, enumspb.TaskQueueType) (*workflowservice.DescribeTaskQueueResponse, error) {
-	return &workflowservice.DescribeTaskQueueResponse{Pollers: f.pollers}, f.err
+func (f *fakeQueue) DescribeTaskQueueEnhanced(context.Context, client.DescribeTaskQueueEnhancedOptions) (client.TaskQueueDescription, error) {
+	half := len(f.pollers) / 2
+	//lint:ignore SA1019 the enhanced describe reports unversioned pollers there
+	return client.TaskQueueDescription{VersionsInfo: map[string]client.TaskQueueVersionInfo{"": {
+		TypesInfo: map[client.TaskQueueType]client.TaskQueueTypeInfo{
+			client.TaskQueueTypeWorkflow: {Pollers: f.pollers[:half]},
+			client.TaskQueueTypeActivity: {Pollers: f.pollers[half:]},
+		},
+	}}}, f.err
 }
 
-func poller(id string, at time.Time) *taskqueuepb.PollerInfo {
-	return &taskqueuepb.PollerInfo{Identity: id, LastAccessTime: timestamppb.New(at)}
+func poller(id string, at time.Time) client.TaskQueuePollerInfo {
+	return client.TaskQueuePollerInfo{Identity: id, LastAccessTime: at}
 }
 
 // The budget is divided among the workers that polled recently, this one
@@ -38,7 +44,7 @@ func TestBrivoShareDividesTheBudgetAmongLiveWorkers(t *testing.T) {
 		setRate: func(r float64) { rates = append(rates, r) }, logger: slog.New(slog.DiscardHandler),
 		now: func() time.Time { return now }, release: func(t time.Time) { released = append(released, t) }}
 
-	q.pollers = []*taskqueuepb.PollerInfo{poller("0000002@b", now.Add(-time.Second)), poller("0000002@b", now), poller("0000003@c", now)}
+	q.pollers = []client.TaskQueuePollerInfo{poller("0000002@b", now.Add(-time.Second)), poller("0000002@b", now), poller("0000003@c", now)}
 	s.refresh(context.Background())
 	if s.workers != 3 || rates[len(rates)-1] != brivoHeadroom*10 {
 		t.Fatalf("3 workers (self not polling yet): workers %d rate %v", s.workers, rates)
@@ -47,7 +53,7 @@ func TestBrivoShareDividesTheBudgetAmongLiveWorkers(t *testing.T) {
 		t.Fatal("released the hold before the server listed this worker")
 	}
 	// c dies: its last poll ages past pollerAlive.
-	q.pollers = []*taskqueuepb.PollerInfo{poller("0000001@a", now), poller("0000002@b", now), poller("0000003@c", now.Add(-pollerAlive-time.Second))}
+	q.pollers = []client.TaskQueuePollerInfo{poller("0000001@a", now), poller("0000002@b", now), poller("0000003@c", now.Add(-pollerAlive-time.Second))}
 	s.refresh(context.Background())
 	if s.workers != 2 || rates[len(rates)-1] != brivoHeadroom*15 {
 		t.Fatalf("after a death: workers %d rates %v", s.workers, rates)
