@@ -33,16 +33,11 @@ func (a *Activities) ApplyPlan(ctx context.Context, in ApplyInput) (ApplyResult,
 	}
 	hb := startHeartbeats(ctx, applyProgress{})
 	defer hb.close()
-	mem := a.memory(in.PropertyID)
-	mem.mu.Lock()
+	mem, at, err := a.lockPlan(in)
+	if err != nil {
+		return ApplyResult{}, err
+	}
 	defer mem.mu.Unlock()
-	if mem.plan == nil || mem.plan.fingerprint != in.Fingerprint {
-		return ApplyResult{}, errPlanNotCached(in.PropertyID)
-	}
-	at := in.At
-	if now := a.now(); now.After(at) {
-		at = now
-	}
 	log := activity.GetLogger(ctx)
 	result := mem.plan.result
 	desired := access.DesiredAt(result, at)
@@ -59,7 +54,6 @@ func (a *Activities) ApplyPlan(ctx context.Context, in ApplyInput) (ApplyResult,
 	} else {
 		auditStart = a.now()
 		ctx = brivo.WithPriority(ctx, brivo.PriorityBulk)
-		var err error
 		if observed, err = a.readObserved(ctx, in.PropertyID, result); err != nil {
 			return ApplyResult{}, err
 		}
@@ -197,6 +191,23 @@ func (a *Activities) computeChanges(ctx context.Context, propertyID string, mem 
 	shared, problems := a.sharedFor(ctx, propertyID, mem, cs, obs, at)
 	opts.Shared = shared
 	return access.Diff(access.DesiredAtShared(mem.plan.result, at, shared), obs, opts), unlisted, looked, problems, nil
+}
+
+// lockPlan locks the property's memory for an apply and checks that it
+// holds the plan in.Fingerprint names; it returns the instant to apply at
+// (in.At, or now if later). The caller unlocks mem.mu.
+func (a *Activities) lockPlan(in ApplyInput) (*propertyMemory, time.Time, error) {
+	mem := a.memory(in.PropertyID)
+	mem.mu.Lock()
+	if mem.plan == nil || mem.plan.fingerprint != in.Fingerprint {
+		mem.mu.Unlock()
+		return nil, time.Time{}, errPlanNotCached(in.PropertyID)
+	}
+	at := in.At
+	if now := a.now(); now.After(at) {
+		at = now
+	}
+	return mem, at, nil
 }
 
 func indexDesired(d access.Desired) map[string]access.DesiredUser {

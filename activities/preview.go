@@ -26,16 +26,11 @@ import (
 func (a *Activities) previewApply(ctx context.Context, in ApplyInput) (ApplyResult, error) {
 	hb := startHeartbeats(ctx, applyProgress{})
 	defer hb.close()
-	mem := a.memory(in.PropertyID)
-	mem.mu.Lock()
+	mem, at, err := a.lockPlan(in)
+	if err != nil {
+		return ApplyResult{}, err
+	}
 	defer mem.mu.Unlock()
-	if mem.plan == nil || mem.plan.fingerprint != in.Fingerprint {
-		return ApplyResult{}, errPlanNotCached(in.PropertyID)
-	}
-	at := in.At
-	if now := a.now(); now.After(at) {
-		at = now
-	}
 	cs, _, err := a.previewChanges(ctx, in.PropertyID, mem, at)
 	if err != nil {
 		return ApplyResult{}, err

@@ -44,18 +44,7 @@ func TestScaleBenchmark(t *testing.T) {
 	s.discover()
 	s.converged(time.Hour)
 	initial := time.Since(start)
-	calls := s.sb.Brivo.Calls()
-	writes, reads := 0, 0
-	for k, n := range calls {
-		method, path, _ := strings.Cut(k, " ")
-		switch {
-		case path == "/oauth/token":
-		case method == "GET":
-			reads += n
-		default:
-			writes += n
-		}
-	}
+	reads, writes := readsAndWrites(s.sb.Brivo.Calls())
 	residents := 0
 	for _, u := range s.sb.Brivo.Users() {
 		if access.Owned(u.ExternalID) {
@@ -71,18 +60,7 @@ func TestScaleBenchmark(t *testing.T) {
 	auditStart := time.Now()
 	s.waitCycles(t, s.sb.PropertyIDs(), 0, 1, time.Hour)
 	round := time.Since(auditStart)
-	aCalls := s.sb.Brivo.Calls()
-	aReads, aWrites := 0, 0
-	for k, n := range aCalls {
-		method, path, _ := strings.Cut(k, " ")
-		switch {
-		case path == "/oauth/token":
-		case method == "GET":
-			aReads += n
-		default:
-			aWrites += n
-		}
-	}
+	aReads, aWrites := readsAndWrites(s.sb.Brivo.Calls())
 	entrataRound := sumCalls(s.sb.Entrata.Calls()) - entrata0
 
 	var b strings.Builder
@@ -115,6 +93,21 @@ func envInt(name string, def int) int {
 		return n
 	}
 	return def
+}
+
+// readsAndWrites adds up the simulator's API calls by kind, token requests
+// left out.
+func readsAndWrites(calls map[string]int) (reads, writes int) {
+	for k, n := range calls {
+		if method, path, _ := strings.Cut(k, " "); path != "/oauth/token" {
+			if method == "GET" {
+				reads += n
+			} else {
+				writes += n
+			}
+		}
+	}
+	return reads, writes
 }
 
 func sumCalls(m map[string]int) int {
