@@ -315,21 +315,27 @@ func TestPropertySyncEndToEnd(t *testing.T) {
 	})
 
 	t.Run("metrics endpoint", func(t *testing.T) {
+		// The worker was restarted above: its per-property series appear
+		// with its first apply (at 0 when it has nothing to grant).
 		addr := strings.TrimPrefix(envValue(s.env, "METRICS_ADDR"), "")
-		resp, err := http.Get("http://" + addr + "/metrics")
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		for _, name := range []string{
-			"entrata_brivo_grants_total", "entrata_brivo_brivo_calls_total", "entrata_brivo_entrata_calls_total",
-			"entrata_brivo_seconds_since_last_sync", "entrata_brivo_unmapped_units", "temporal_",
-		} {
-			if !strings.Contains(string(body), name) {
-				t.Errorf("metric %s not served", name)
+		s.eventually("every product metric served", 60*time.Second, func() (bool, string) {
+			resp, err := http.Get("http://" + addr + "/metrics")
+			if err != nil {
+				return false, err.Error()
 			}
-		}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			var missing []string
+			for _, name := range []string{
+				"entrata_brivo_grants_total", "entrata_brivo_brivo_calls_total", "entrata_brivo_entrata_calls_total",
+				"entrata_brivo_seconds_since_last_sync", "entrata_brivo_unmapped_units", "temporal_",
+			} {
+				if !strings.Contains(string(body), name) {
+					missing = append(missing, name)
+				}
+			}
+			return len(missing) == 0, fmt.Sprintf("not served: %v", missing)
+		})
 	})
 
 	t.Run("history is encrypted; the codec endpoint decodes it", func(t *testing.T) {

@@ -220,3 +220,24 @@ func grep(body, substr string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// A property with nothing to grant yet still shows its counters at 0, so a
+// scrape after a restart is not empty.
+func TestZeroCountsCreateTheSeries(t *testing.T) {
+	m := NewNop()
+	m.Grants("7", 0)
+	m.Revocations("7", 0)
+	m.Problems("7", 0)
+	srv := httptest.NewServer(m.Handler())
+	defer srv.Close()
+	body := scrape(t, srv.URL)
+	for _, want := range []string{
+		`entrata_brivo_grants_total{property="7"} 0`,
+		`entrata_brivo_revocations_total{property="7"} 0`,
+		`entrata_brivo_problems_total{property="7"} 0`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("scrape lacks %s", want)
+		}
+	}
+}

@@ -62,14 +62,18 @@ func (p *product) init(reg prometheus.Registerer, opts Options) error {
 
 // Grants counts n access grants applied for a property.
 func (m *Metrics) Grants(propertyID string, n int) {
-	if m != nil && n > 0 {
+	if m != nil && n >= 0 {
+		// A zero still creates the property's series, so a scrape shows
+		// 0 rather than nothing for a property with nothing to do yet.
 		m.grants.WithLabelValues(propertyID).Add(float64(n))
 	}
 }
 
 // Revocations counts n access revocations applied for a property.
 func (m *Metrics) Revocations(propertyID string, n int) {
-	if m != nil && n > 0 {
+	if m != nil && n >= 0 {
+		// A zero still creates the property's series, so a scrape shows
+		// 0 rather than nothing for a property with nothing to do yet.
 		m.revocations.WithLabelValues(propertyID).Add(float64(n))
 	}
 }
@@ -77,7 +81,9 @@ func (m *Metrics) Revocations(propertyID string, n int) {
 // Problems counts n Entrata records of a property that could not be turned
 // into access.
 func (m *Metrics) Problems(propertyID string, n int) {
-	if m != nil && n > 0 {
+	if m != nil && n >= 0 {
+		// A zero still creates the property's series, so a scrape shows
+		// 0 rather than nothing for a property with nothing to do yet.
 		m.problems.WithLabelValues(propertyID).Add(float64(n))
 	}
 }
