@@ -77,7 +77,7 @@ func realMain(ctx context.Context, logger *slog.Logger) error {
 			APIKey: cfg.Brivo.APIKey.Reveal(), ClientID: cfg.Brivo.ClientID, ClientSecret: cfg.Brivo.ClientSecret.Reveal(),
 			Username: cfg.Brivo.Username, Password: cfg.Brivo.Password.Reveal(),
 		}),
-		brivo.WithRateLimit(brivoHeadroom*cfg.Brivo.RequestsPerSecond),
+		brivo.WithRateLimit(workflows.BrivoHeadroom*cfg.Brivo.RequestsPerSecond),
 		brivo.WithAuditShare(cfg.Brivo.AuditShare),
 		brivo.WithLogger(logger),
 		brivo.WithCallObserver(func(c brivo.Call) { m.BrivoCall(c.Method, c.Path, c.Outcome, c.Purpose) }),
@@ -110,13 +110,12 @@ func realMain(ctx context.Context, logger *slog.Logger) error {
 	}
 	defer tc.Close()
 
-	// The Brivo budget is the account's: share it with the live workers,
-	// and let the others learn of this one before spending any of it.
-	bc.HoldUntil(time.Now().Add(time.Minute)) // until the server lists this worker's pollers
-	share := &brivoShare{tc: tc, queue: cfg.Temporal.TaskQueue, self: temporalclient.Identity(),
-		budget: cfg.Brivo.RequestsPerSecond, setRate: bc.SetRateLimit, logger: logger, now: time.Now,
-		onChange: func(n int, _ float64) { m.Workers(n) }, release: bc.HoldUntil}
-	go share.run(ctx)
+	// The Brivo budget is the account's: this worker spends only the rate
+	// it leases from the BrivoBudget workflow (none before its first lease).
+	leaser := &brivoLeaser{tc: tc, queue: cfg.Temporal.TaskQueue, self: temporalclient.Identity(),
+		budget: cfg.Brivo.RequestsPerSecond, brivo: bc, logger: logger, now: time.Now,
+		onChange: func(n int, _ float64) { m.Workers(n) }}
+	go leaser.run(ctx)
 
 	acts := activities.New(activities.Deps{
 		Entrata: ec, Brivo: bc, Mapping: mapping, Temporal: tc, Metrics: m, Logger: logger,
@@ -142,6 +141,7 @@ func runWorkers(ctx context.Context, tc client.Client, cfg *config.Config, acts 
 	main.RegisterWorkflow(workflows.PropertySync)
 	main.RegisterWorkflow(workflows.DiscoverProperties)
 	main.RegisterWorkflow(workflows.PropertyOperator)
+	main.RegisterWorkflow(workflows.BrivoBudget)
 	main.RegisterActivity(acts)
 
 	perSecond := float64(cfg.Entrata.RequestsPerMinute) / 60 / callsPerFetch

@@ -235,13 +235,14 @@ func (c *Client) send(req *http.Request, retry bool) (*http.Response, error) {
 	return resp, nil
 }
 
-// SetRateLimit changes the client's rate, e.g. when the account's budget is
-// divided among a different number of live workers.
+// SetRateLimit changes the client's rate, e.g. when the worker's lease of the
+// account's budget changes. A rate of 0 holds every call until a rate is set.
 func (c *Client) SetRateLimit(perSecond float64) { c.gate.setRate(perSecond) }
 
-// HoldUntil makes every call wait until t: a worker that has just joined
-// lets the others learn of it before it spends any of the shared budget.
-func (c *Client) HoldUntil(t time.Time) { c.gate.hold(t) }
+// Load reports how many calls the client has let go so far and how many
+// wait for the rate now: the demand a worker states when it leases its
+// share of the account's budget.
+func (c *Client) Load() (served uint64, waiting int) { return c.gate.load() }
 
 // Call describes one API call for an observer.
 type Call struct {

@@ -56,6 +56,8 @@ type gate struct {
 	queues    [priorities][]*waiter
 	running   bool
 	now       func() time.Time
+	// served counts the slots handed out, for Load.
+	served uint64
 }
 
 type waiter struct{ ready chan struct{} }
@@ -74,7 +76,17 @@ func (g *gate) setRate(perSecond float64) {
 	g.audit.SetLimit(rate.Limit(perSecond * g.share))
 }
 
-// hold keeps every call waiting until t (a new worker's grace period).
+// load reports the slots handed out so far and the calls waiting now.
+func (g *gate) load() (served uint64, waiting int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, q := range g.queues {
+		waiting += len(q)
+	}
+	return g.served, waiting
+}
+
+// hold keeps every call waiting until t.
 func (g *gate) hold(until time.Time) {
 	g.mu.Lock()
 	g.holdUntil = until
@@ -127,6 +139,12 @@ func (g *gate) dispatch() {
 			time.Sleep(min(hold, 100*time.Millisecond))
 			continue
 		}
+		if g.limiter.Limit() <= 0 {
+			// No rate (no lease of the shared budget yet, or it
+			// lapsed): wait for one.
+			time.Sleep(20 * time.Millisecond)
+			continue
+		}
 		_ = g.limiter.Wait(context.Background())
 		g.mu.Lock()
 		for p := range g.queues {
@@ -136,6 +154,7 @@ func (g *gate) dispatch() {
 			}
 			close(q[0].ready)
 			g.queues[p] = q[1:]
+			g.served++
 			break
 		}
 		g.mu.Unlock()

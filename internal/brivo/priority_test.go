@@ -91,3 +91,29 @@ func TestGateHoldCanBeShortened(t *testing.T) {
 		t.Fatal("the call still waits for the first, longer hold")
 	}
 }
+
+// A rate of 0 (no lease of the shared budget) holds every call; Load shows
+// it waiting, and it goes once a rate is set.
+func TestGateRateZeroHoldsUntilARateIsSet(t *testing.T) {
+	g := newGate(0, 0.5)
+	done := make(chan struct{})
+	go func() { _ = g.wait(context.Background(), PriorityUrgent); close(done) }()
+	time.Sleep(100 * time.Millisecond)
+	select {
+	case <-done:
+		t.Fatal("a call went without a rate")
+	default:
+	}
+	if served, waiting := g.load(); served != 0 || waiting != 1 {
+		t.Fatalf("load = %d served, %d waiting; want 0, 1", served, waiting)
+	}
+	g.setRate(50)
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the call still waits after a rate was set")
+	}
+	if served, waiting := g.load(); served != 1 || waiting != 0 {
+		t.Fatalf("load = %d served, %d waiting; want 1, 0", served, waiting)
+	}
+}

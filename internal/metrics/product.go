@@ -43,7 +43,7 @@ func (p *product) init(reg prometheus.Registerer, opts Options) error {
 	p.unmapped = gauge("unmapped_units", "Units with no Brivo group (neither mapped nor found by name).", "property")
 	p.unlisted = gauge("audit_unlisted_users", "Residents the last audit did not find under the property tag (a blind audit): found by external id, tag repaired.", "property")
 	p.workers = prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "live_workers",
-		Help: "Workers this worker counts when it divides the Brivo budget (BRIVO_REQUESTS_PER_SECOND) among them."})
+		Help: "Workers holding a lease of the Brivo budget (BRIVO_REQUESTS_PER_SECOND), as the BrivoBudget workflow last answered this one."})
 	p.entrataCalls = counter("entrata_calls_total", "Entrata API calls by service, method and outcome.", "service", "method", "outcome")
 	p.brivoCalls = counter("brivo_calls_total", "Brivo API calls by HTTP method, path template, outcome and purpose (transition, new-resident, audit-read, audit-repair, ...).", "method", "path", "outcome", "purpose")
 	p.lastSync = newAgeCollector(now,
