@@ -46,15 +46,17 @@ func (a *Activities) ApplyPlan(ctx context.Context, in ApplyInput) (ApplyResult,
 	var auditStart time.Time
 	audited := false
 	// A routine apply makes due transitions and new residents happen: its
-	// calls go first. An audit (or a first sync) repairs in bulk, and its
-	// reads take at most the audit share of this worker's Brivo budget.
+	// calls go first. An audit (or a first sync) repairs in bulk; an
+	// audit's reads take at most the audit share of this worker's Brivo
+	// budget.
 	ctx = brivo.WithPriority(ctx, brivo.PriorityUrgent)
 	if !in.Audit && in.AppliedToken != "" && mem.believed != nil && mem.believed.token == in.AppliedToken {
 		observed = slices.Clone(mem.believed.users)
 	} else {
 		auditStart = a.now()
 		ctx = brivo.WithPriority(ctx, brivo.PriorityBulk)
-		if observed, err = a.readObserved(ctx, in.PropertyID, result); err != nil {
+		first := in.AppliedToken == "" // the property's first sync: bulk, not audit
+		if observed, err = a.readObserved(ctx, in.PropertyID, result, first); err != nil {
 			return ApplyResult{}, err
 		}
 		audited = true

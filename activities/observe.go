@@ -27,8 +27,16 @@ import (
 // managed group (per 100 members) and two list calls. Group memberships
 // outside the property's managed groups are not ours (contract: we own
 // building and unit groups).
-func (a *Activities) readObserved(ctx context.Context, propertyID string, r access.Result) ([]access.ObservedUser, error) {
-	ctx = brivo.WithPriority(brivo.WithPurpose(ctx, purposeAuditRead), brivo.PriorityAudit)
+//
+// The reads of a property's first sync (first) are bulk work, like the
+// writes that follow them; every later read is an audit read, held to the
+// audit share of the budget.
+func (a *Activities) readObserved(ctx context.Context, propertyID string, r access.Result, first bool) ([]access.ObservedUser, error) {
+	if first {
+		ctx = brivo.WithPriority(brivo.WithPurpose(ctx, purposeInitialRead), brivo.PriorityBulk)
+	} else {
+		ctx = brivo.WithPriority(brivo.WithPurpose(ctx, purposeAuditRead), brivo.PriorityAudit)
+	}
 	fieldID, err := a.propertyField(ctx)
 	if err != nil {
 		return nil, brivoError("custom fields", err)

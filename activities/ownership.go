@@ -15,6 +15,7 @@ import (
 // Purposes label Brivo calls for the brivo_calls_total metric.
 const (
 	purposeAuditRead   = "audit-read"
+	purposeInitialRead = "initial-read"
 	purposeAuditRepair = "audit-repair"
 	purposeTransition  = "transition"
 	purposeNewResident = "new-resident"

@@ -33,6 +33,12 @@ const (
 	// demandMargin scales a worker's measured use into the demand it
 	// states, so a growing load is seen at the next renewal.
 	demandMargin = 1.5
+	// busyRenew is the renewal pace of a worker that wants more than it
+	// has: it takes a share another worker gives up within this long.
+	busyRenew = 700 * time.Millisecond
+	// quietAfter: a worker holding a busy lease that has made no call for
+	// this long renews at once, to give its share back.
+	quietAfter = 400 * time.Millisecond
 )
 
 // leaseClient is the part of the Temporal client the leaser needs.
@@ -59,6 +65,8 @@ type brivoLeaser struct {
 	onChange func(workers int, perSecond float64)
 
 	lease     workflows.Lease
+	wanted    float64   // the demand stated at the last renewal
+	lastCall  time.Time // when a call was last seen going or waiting (run)
 	expires   time.Time // local: the renewal's send time + TTL
 	last      time.Time // when the last renewal was sent
 	lastSrv   uint64
@@ -79,6 +87,9 @@ func (l *brivoLeaser) demand(now time.Time) float64 {
 		elapsed = 1
 	}
 	rate := float64(used) / elapsed
+	if waiting == 0 && !l.lastCall.IsZero() && now.Sub(l.lastCall) >= quietAfter {
+		return 0 // gone quiet: the floor will do
+	}
 	if waiting > 0 || (l.lease.PerSecond > 0 && rate >= saturated*l.lease.PerSecond) {
 		return -1
 	}
@@ -101,7 +112,7 @@ func (l *brivoLeaser) start(ctx context.Context) error {
 func (l *brivoLeaser) renew(ctx context.Context, release bool) error {
 	now := l.now()
 	req := workflows.LeaseRequest{Worker: l.self, Budget: l.budget, Demand: l.demand(now), Release: release}
-	l.last = now
+	l.last, l.wanted = now, req.Demand
 	if !l.started {
 		if err := l.start(ctx); err != nil {
 			return err
@@ -143,11 +154,15 @@ func (l *brivoLeaser) renew(ctx context.Context, release bool) error {
 	return nil
 }
 
-// next is when the lease should be renewed: at a third of its TTL, soon
-// while the grant is below the fair share.
+// next is when the lease should be renewed: at a third of its TTL; sooner
+// while the worker wants more than it has (soonest while the grant is below
+// its fair share), to take what others give up.
 func (l *brivoLeaser) next() time.Time {
-	if l.lease.PerSecond < 0.99*l.lease.Fair {
+	switch {
+	case l.lease.PerSecond < 0.99*l.lease.Fair:
 		return l.last.Add(leaseRetry)
+	case l.wanted < 0:
+		return l.last.Add(min(busyRenew, l.lease.TTL/3))
 	}
 	return l.last.Add(l.lease.TTL / 3)
 }
@@ -158,11 +173,18 @@ func (l *brivoLeaser) run(ctx context.Context) {
 	t := time.NewTicker(leaseWatch)
 	defer t.Stop()
 	due := l.now()
+	var lastServed uint64
+	l.lastCall = due
 	for {
 		now := l.now()
-		_, waiting := l.brivo.Load()
-		// Calls wait on a floor lease: renew now, the demand has changed.
-		early := waiting > 0 && l.lease.TTL == workflows.IdleLeaseTTL
+		served, waiting := l.brivo.Load()
+		if served != lastServed || waiting > 0 {
+			lastServed, l.lastCall = served, now
+		}
+		// The demand has changed: calls wait on a floor lease, or a busy
+		// lease has gone quiet. Renew now.
+		early := (waiting > 0 && l.lease.TTL == workflows.IdleLeaseTTL) ||
+			(l.lease.TTL == workflows.BusyLeaseTTL && now.Sub(l.lastCall) >= quietAfter && l.last.Before(l.lastCall))
 		if !now.Before(due) || early {
 			if err := l.renew(ctx, false); err != nil {
 				if ctx.Err() != nil {
