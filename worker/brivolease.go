@@ -113,6 +113,9 @@ func (l *brivoLeaser) renew(ctx context.Context, release bool) error {
 	now := l.now()
 	req := workflows.LeaseRequest{Worker: l.self, Budget: l.budget, Demand: l.demand(now), Release: release}
 	l.last, l.wanted = now, req.Demand
+	if release && !l.started {
+		return nil // nothing leased: nothing to give back
+	}
 	if !l.started {
 		if err := l.start(ctx); err != nil {
 			return err
