@@ -34,7 +34,7 @@ func (s *Server) CreateHandMadeUser(h HandMade) (UserState, error) {
 	}
 	if h.CardRef != "" {
 		c := &credential{id: s.newID(), referenceID: h.CardRef, formatID: formatCard, formatName: "Standard 26 Bit"}
-		s.creds[c.id] = c
+		s.putCred(c)
 		s.setCredential(c, u.id, nil, nil, true)
 	}
 	if h.MobilePass {
@@ -44,7 +44,7 @@ func (s *Server) CreateHandMadeUser(h HandMade) (UserState, error) {
 		}
 		c := &credential{id: s.newID(), referenceID: ref, formatID: formatMobile, formatName: "Brivo Mobile Pass",
 			mobile: true, pending: true}
-		s.creds[c.id] = c
+		s.putCred(c)
 		inv := &invitation{id: s.newID(), userID: u.id, referenceID: ref, credentialID: c.id,
 			accessCode: randomToken()[:8], created: now, status: "PENDING"}
 		s.invitations[inv.id] = inv

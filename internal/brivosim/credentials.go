@@ -45,7 +45,7 @@ func (s *Server) createCredential(w http.ResponseWriter, r *http.Request, _ map[
 		return
 	}
 	c := &credential{id: s.newID(), referenceID: body.ReferenceID, formatID: formatCard, formatName: "Standard 26 Bit"}
-	s.creds[c.id] = c
+	s.putCred(c)
 	writeJSON(w, http.StatusOK, credWire(c))
 }
 
@@ -65,14 +65,27 @@ func (s *Server) listFormats(w http.ResponseWriter, r *http.Request, _ map[strin
 	writePage(w, r, credentialFormats)
 }
 
-func (s *Server) mobileAssigned() int {
-	n := 0
-	for _, c := range s.creds {
-		if c.mobile {
-			n++
-		}
+// mobileAssigned is the number of mobile passes in use (kept by putCred and
+// dropCred, so an invitation costs no walk over every credential).
+func (s *Server) mobileAssigned() int { return s.mobileN }
+
+// putCred stores a new credential.
+func (s *Server) putCred(c *credential) {
+	if old := s.creds[c.id]; old != nil && old.mobile {
+		s.mobileN--
 	}
-	return n
+	s.creds[c.id] = c
+	if c.mobile {
+		s.mobileN++
+	}
+}
+
+// dropCred removes a credential.
+func (s *Server) dropCred(id int64) {
+	if c := s.creds[id]; c != nil && c.mobile {
+		s.mobileN--
+	}
+	delete(s.creds, id)
 }
 
 func (s *Server) getAllotment(w http.ResponseWriter, _ *http.Request, _ map[string]string) {
@@ -201,7 +214,7 @@ func (s *Server) unassign(c *credential) {
 	c.userID, c.from, c.to = 0, nil, nil
 	s.recordCred(c.id, nil)
 	if c.mobile {
-		delete(s.creds, c.id)
+		s.dropCred(c.id)
 		for _, inv := range s.invitations {
 			if inv.credentialID == c.id {
 				inv.status = "REVOKED"
@@ -222,7 +235,7 @@ func (s *Server) unassignAll(userID int64) {
 	for _, inv := range s.invitations {
 		if inv.userID == userID && inv.status == "PENDING" {
 			inv.status = "REVOKED"
-			delete(s.creds, inv.credentialID)
+			s.dropCred(inv.credentialID)
 		}
 	}
 }
@@ -265,7 +278,7 @@ func (s *Server) createInvitation(w http.ResponseWriter, r *http.Request, params
 	}
 	c := &credential{id: s.newID(), referenceID: body.ReferenceID, formatID: formatMobile,
 		formatName: "Brivo Mobile Pass", mobile: true, pending: true}
-	s.creds[c.id] = c
+	s.putCred(c)
 	inv := &invitation{id: s.newID(), userID: u.id, referenceID: body.ReferenceID,
 		credentialID: c.id, accessCode: randomToken()[:8], created: s.now(), status: "PENDING"}
 	s.invitations[inv.id] = inv

@@ -97,7 +97,7 @@ func (s *Server) AddCard(referenceID string) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c := &credential{id: s.newID(), referenceID: referenceID, formatID: formatCard, formatName: "Standard 26 Bit"}
-	s.creds[c.id] = c
+	s.putCred(c)
 	return c.id
 }
 

@@ -94,6 +94,7 @@ type state struct {
 	users        map[int64]*user
 	byExt        map[string]int64
 	creds        map[int64]*credential
+	mobileN      int // mobile credentials in creds (the allotment in use)
 	invitations  map[int64]*invitation
 	customFields map[int64]*CustomField
 }

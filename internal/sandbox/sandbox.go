@@ -120,6 +120,9 @@ func New(o Options) (*Sandbox, error) {
 			Username: BrivoUsername, Password: BrivoPassword, TokenLifetime: o.TokenLifetime,
 			LenientCreateCustomFields: o.LenientBrivo, KeepNullBounds: o.BrivoKeepsNullBounds,
 			LooseCustomFieldFilters: o.BrivoLooseFilters,
+			// A mobile pass for every resident a generated portfolio can
+			// hold (about 1.6 per unit), as a real account would buy.
+			Allotted: max(500, 3*o.Properties*o.Units),
 		}),
 		opts: o,
 	}
