@@ -192,9 +192,20 @@ func (s *syncer) fetch(ctx workflow.Context) (activities.PlanSummary, error) {
 	}
 	s.st.LastFetch = workflow.Now(ctx)
 	if sum.WorkerQueue != s.st.WorkerQueue {
-		// Another worker holds the plan now; what it believes of Brivo is
-		// unknown, so the next apply reads Brivo first.
-		s.st.AppliedToken = ""
+		if !sum.Changed && s.st.WorkerQueue != "" &&
+			workflow.GetVersion(ctx, "keep-plan-holder", workflow.DefaultVersion, 1) == 1 {
+			// Entrata has not changed, so the worker that applied last
+			// holds this very plan (same fingerprint): keep applying
+			// there, with what it believes of Brivo, rather than make the
+			// fetching worker read the whole property again. If that
+			// worker has gone, the apply's plan-not-cached or
+			// schedule-to-start timeout refetches on a live one.
+			sum.WorkerQueue = s.st.WorkerQueue
+		} else {
+			// Another worker holds the plan now; what it believes of
+			// Brivo is unknown, so the next apply reads Brivo first.
+			s.st.AppliedToken = ""
+		}
 	}
 	s.st.Fingerprint, s.st.WorkerQueue = sum.Fingerprint, sum.WorkerQueue
 	if sum.Changed {
@@ -347,6 +358,15 @@ func (s *syncer) finish(ctx workflow.Context, report SyncReport) {
 // for work.
 func (s *syncer) sleep(ctx workflow.Context) error {
 	now := workflow.Now(ctx)
+	if len(s.st.Next) > 0 && !s.st.Next[0].At.After(now) && !s.st.Paused && s.st.Failures == 0 &&
+		workflow.GetVersion(ctx, "due-during-apply", workflow.DefaultVersion, 1) == 1 {
+		// A transition fell due while the cycle ran (a long apply, such
+		// as an audit): keep it, and run the next cycle at once to apply
+		// it. (A failing or paused property drops it below: its next
+		// successful apply brings Brivo to the state due then.)
+		s.nextWake = now
+		return ctx.Err()
+	}
 	s.st.dropPast(now)
 	wake := s.st.LastFetch.Add(s.settings.PollInterval)
 	if s.st.Failures > 0 {

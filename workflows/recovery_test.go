@@ -64,12 +64,17 @@ func TestLostPlanIsFetchedAgainAndApplied(t *testing.T) {
 	}
 }
 
-// When a poll finds the plan on another worker (the old one restarted), what
-// the old one applied is unknown: the next apply runs at once with no token,
-// so the new worker reads Brivo.
+// When a poll finds Entrata changed and the new plan on another worker,
+// what that worker believes of Brivo is unknown: the next apply runs at
+// once with no token, so the new worker reads Brivo.
 func TestNewWorkerQueueDropsTheAppliedToken(t *testing.T) {
 	env, f := newEnv(t, time.Hour, 24*time.Hour)
 	f.queues = []string{"wq-1", "wq-1", "wq-2"}
+	env.RegisterDelayedCallback(func() {
+		f.mu.Lock()
+		f.fingerprint = "fp-changed"
+		f.mu.Unlock()
+	}, 110*time.Minute)
 	run(env, 150*time.Minute)
 	if len(f.fetches) != 3 {
 		t.Fatalf("fetches at %v, want three polls", f.fetches)
@@ -84,6 +89,29 @@ func TestNewWorkerQueueDropsTheAppliedToken(t *testing.T) {
 	}
 	if appliedAt(f, start.Add(time.Hour)) {
 		t.Fatalf("applied at +1h although nothing changed; applies at %v", f.applyTimes)
+	}
+}
+
+// When a poll is answered by another worker but Entrata has not changed,
+// the worker that applied last holds the same plan: applies stay there,
+// with its token, and nothing reads the whole property again.
+func TestUnchangedPlanStaysWithTheWorkerThatHoldsIt(t *testing.T) {
+	env, f := newEnv(t, time.Hour, 24*time.Hour)
+	f.queues = []string{"wq-1", "wq-2", "wq-3"}
+	f.transitions = []time.Time{start.Add(150 * time.Minute)}
+	run(env, 160*time.Minute)
+	if len(f.fetches) != 3 {
+		t.Fatalf("fetches at %v, want three polls", f.fetches)
+	}
+	if appliedAt(f, start.Add(time.Hour)) || appliedAt(f, start.Add(2*time.Hour)) {
+		t.Fatalf("applied at a poll although Entrata had not changed; applies at %v", f.applyTimes)
+	}
+	if !appliedAt(f, start.Add(150*time.Minute)) {
+		t.Fatalf("the transition at +150m was not applied; applies at %v", f.applyTimes)
+	}
+	last := f.applies[len(f.applies)-1]
+	if q := f.applyQueues[len(f.applyQueues)-1]; q != "wq-1" || last.AppliedToken != "tok" {
+		t.Fatalf("transition applied on %s with token %q, want wq-1 (the holder) with its token", q, last.AppliedToken)
 	}
 }
 
