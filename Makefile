@@ -101,8 +101,9 @@ mutants: ## Apply each deliberate break in scripts/mutants.txt to a copy; fail i
 	go run ./scripts/mutants -selftest
 	go run ./scripts/mutants -rules scripts/mutants.txt
 
-# About 10 minutes at the default ~60,000 residents (see docs/figures.md);
-# SCALE_CHECK=1 makes the acceptance checks fail the run.
+# The default ~60,000 residents take an estimated 20 minutes or more on a
+# 2-core machine (see docs/figures.md); SCALE_CHECK=1 makes the acceptance
+# checks fail the run.
 bench-scale: $(TEMPORAL) ## Portfolio-scale benchmark (SCALE_PROPERTIES, SCALE_UNITS, SCALE_WORKERS, SCALE_BUDGET, SCALE_POLL, SCALE_AUDIT)
 	SCALE=1 TEMPORAL_CLI=$(TEMPORAL) go test -count=1 -timeout 60m -v -run '^TestScaleBenchmark$$' ./internal/e2e
 

@@ -75,8 +75,8 @@ func slept(seg []*historypb.HistoryEvent) bool {
 // withoutCounters returns a copy of ev without the fields whose encoded
 // width depends on how long the history or the server has run, or on
 // which worker took the task: event, task and version numbers, references
-// to other events, activity and timer ids (per-run counters), worker
-// identities and request ids.
+// to other events, the history size a workflow task reports, activity and
+// timer ids (per-run counters), worker identities and request ids.
 func withoutCounters(ev *historypb.HistoryEvent) *historypb.HistoryEvent {
 	c := proto.Clone(ev).(*historypb.HistoryEvent)
 	clearCounters(c.ProtoReflect())
@@ -88,7 +88,7 @@ func clearCounters(m protoreflect.Message) {
 		name := string(fd.Name())
 		switch {
 		case fd.Kind() == protoreflect.Int64Kind && (name == "event_id" || name == "task_id" || name == "version" ||
-			strings.HasSuffix(name, "_event_id")):
+			name == "history_size_bytes" || strings.HasSuffix(name, "_event_id")):
 			m.Clear(fd)
 		case fd.Kind() == protoreflect.StringKind && (name == "identity" || name == "request_id" ||
 			name == "activity_id" || name == "timer_id"):
