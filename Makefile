@@ -107,7 +107,7 @@ mutants: ## Apply each deliberate break in scripts/mutants.txt to a copy; fail i
 bench-scale: $(TEMPORAL) ## Portfolio-scale benchmark (SCALE_PROPERTIES, SCALE_UNITS, SCALE_WORKERS, SCALE_BUDGET, SCALE_POLL, SCALE_AUDIT)
 	SCALE=1 TEMPORAL_CLI=$(TEMPORAL) go test -count=1 -timeout 60m -v -run '^TestScaleBenchmark$$' ./internal/e2e
 
-# The benchmark reduced to ~300 residents on 3 workers, under 3 minutes:
+# The benchmark reduced to ~400 residents on 3 workers, about 2 minutes:
 # fails on Over Qps, transition lateness in the audit round, a slow initial
 # sync, history that grows with size, or a worker above 512 MB.
 scale-test: $(TEMPORAL) ## Reduced scale run: Over Qps, lateness, initial sync ratio, flat history, worker RSS

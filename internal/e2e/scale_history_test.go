@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -128,28 +129,68 @@ func cycleCostOf(t *testing.T, s *stack, propertyID string) scaleCycle {
 }
 
 // steadyCost measures the steady poll cycles of the small reference
-// property and of a sample of full-size ones (the largest cycle of any).
-// A poll is steady only when it lands on the worker that holds the plan, so
-// it waits, up to three polls more, until both have shown one.
-func steadyCost(t *testing.T, s *stack, cfg scaleConfig, reference string, sample []string) (small, large scaleCycle) {
+// properties and of a sample of full-size ones (the largest cycle of each
+// group). A poll is steady only when it lands on the worker that holds the
+// plan, so it waits, up to three polls more, until both groups have shown
+// one.
+func steadyCost(t *testing.T, s *stack, cfg scaleConfig, references, sample []string) (small, large scaleCycle) {
 	t.Helper()
-	deadline := time.Now().Add(3*cfg.poll + 30*time.Second)
-	for {
-		small, large = cycleCostOf(t, s, reference), scaleCycle{}
-		for _, id := range sample {
+	largest := func(ids []string) scaleCycle {
+		var out scaleCycle
+		for _, id := range ids {
 			c := cycleCostOf(t, s, id)
-			if c.cycles > 0 && (large.cycles == 0 || c.events > large.events || c.fixedBytes > large.fixedBytes) {
-				large = c
-			}
-			if large.cycles == 0 && c.residents > large.residents {
-				large.residents = c.residents
+			switch {
+			case c.cycles > 0 && (out.cycles == 0 || c.events > out.events || c.fixedBytes > out.fixedBytes):
+				out = c
+			case out.cycles == 0 && c.residents > out.residents:
+				out.residents = c.residents
 			}
 		}
+		return out
+	}
+	deadline := time.Now().Add(3*cfg.poll + 30*time.Second)
+	for {
+		small, large = largest(references), largest(sample)
 		if (small.cycles > 0 && large.cycles > 0) || time.Now().After(deadline) {
 			return small, large
 		}
 		time.Sleep(cfg.poll / 2)
 	}
+}
+
+// pollHops counts, over the properties' histories, the polls (FetchPlan
+// completions after the first) and those after which another worker held
+// the plan than before, which makes the next apply read the property's
+// Brivo records again.
+func pollHops(t *testing.T, s *stack, ids []string) (polls, hops int) {
+	t.Helper()
+	for _, id := range ids {
+		fetches := map[int64]bool{}
+		last := ""
+		for _, ev := range history(t, s, workflows.PropertySyncWorkflowID(id)) {
+			if a := ev.GetActivityTaskScheduledEventAttributes(); a != nil && a.GetActivityType().GetName() == "FetchPlan" {
+				fetches[ev.GetEventId()] = true
+			}
+			c := ev.GetActivityTaskCompletedEventAttributes()
+			if c == nil || !fetches[c.GetScheduledEventId()] || len(c.GetResult().GetPayloads()) == 0 {
+				continue
+			}
+			var sum struct {
+				WorkerQueue string `json:"workerQueue"`
+			}
+			if json.Unmarshal(c.GetResult().GetPayloads()[0].GetData(), &sum) != nil || sum.WorkerQueue == "" {
+				continue
+			}
+			if last != "" {
+				polls++
+				if sum.WorkerQueue != last {
+					hops++
+				}
+			}
+			last = sum.WorkerQueue
+		}
+	}
+	return polls, hops
 }
 
 // firstApplies returns, per property, when its first ApplyPlan completed:
