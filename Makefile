@@ -26,7 +26,7 @@ RACE ?= -race
 UNIT_PKGS = $$(go list ./... | grep -v '/internal/e2e$$')
 
 .PHONY: cluster-tools cluster cluster-test
-.PHONY: help tools lint unit integration smoke test bench bench-scale build run devserver compose-check clean distclean fuzz mutants
+.PHONY: help tools lint unit integration smoke scale-test test bench bench-scale build run devserver compose-check clean distclean fuzz mutants
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -80,7 +80,7 @@ integration: $(TEMPORAL) ## Integration tests against a real Temporal dev server
 smoke: $(TEMPORAL) ## Headless `make run`: asserts a grant, a revocation and a clean shutdown
 	SMOKE=1 TEMPORAL_CLI=$(TEMPORAL) go test -count=1 -timeout 8m -v -run TestSmoke ./internal/e2e
 
-test: lint compose-check unit fuzz mutants integration smoke ## Everything CI checks (lint, compose-check, unit, fuzz, mutants, integration, smoke)
+test: lint compose-check unit fuzz mutants integration smoke scale-test ## Everything CI checks (lint, compose-check, unit, fuzz, mutants, integration, smoke, scale-test)
 
 # Each fuzz target runs FUZZTIME beyond its seed corpus (which `unit` runs).
 # A failing input is saved under the package's testdata/fuzz and fails the
@@ -101,8 +101,17 @@ mutants: ## Apply each deliberate break in scripts/mutants.txt to a copy; fail i
 	go run ./scripts/mutants -selftest
 	go run ./scripts/mutants -rules scripts/mutants.txt
 
-bench-scale: $(TEMPORAL) ## Portfolio-scale benchmark (SCALE_PROPERTIES, SCALE_UNITS, SCALE_WORKERS, SCALE_BUDGET)
-	SCALE=1 TEMPORAL_CLI=$(TEMPORAL) go test -count=1 -timeout 60m -v -run TestScaleBenchmark ./internal/e2e
+# The default ~60,000 residents take an estimated 20 minutes or more on a
+# 2-core machine (see docs/figures.md); SCALE_CHECK=1 makes the acceptance
+# checks fail the run.
+bench-scale: $(TEMPORAL) ## Portfolio-scale benchmark (SCALE_PROPERTIES, SCALE_UNITS, SCALE_WORKERS, SCALE_BUDGET, SCALE_POLL, SCALE_AUDIT)
+	SCALE=1 TEMPORAL_CLI=$(TEMPORAL) go test -count=1 -timeout 60m -v -run '^TestScaleBenchmark$$' ./internal/e2e
+
+# The benchmark reduced to ~400 residents on 3 workers, about 2 minutes:
+# fails on Over Qps, transition lateness in the audit round, a slow initial
+# sync, history that grows with size, or a worker above 512 MB.
+scale-test: $(TEMPORAL) ## Reduced scale run: Over Qps, lateness, initial sync ratio, flat history, worker RSS
+	SCALE_TEST=1 TEMPORAL_CLI=$(TEMPORAL) go test -count=1 -timeout 8m -v -run '^TestScaleReduced$$' ./internal/e2e
 
 bench: ## Benchmarks of ./internal/...
 	go test -run='^$$' -bench=. -benchmem ./internal/...
