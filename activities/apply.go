@@ -49,13 +49,15 @@ func (a *Activities) ApplyPlan(ctx context.Context, in ApplyInput) (ApplyResult,
 	// audit's reads take at most the audit share of this worker's Brivo
 	// budget.
 	ctx = brivo.WithPriority(ctx, brivo.PriorityUrgent)
+	urgent := ctx
+	var made []access.Change // transitions made while an audit read
 	if !in.Audit && in.AppliedToken != "" && mem.believed != nil && mem.believed.token == in.AppliedToken {
 		observed = slices.Clone(mem.believed.users)
 	} else {
 		auditStart = a.now()
 		ctx = brivo.WithPriority(ctx, brivo.PriorityBulk)
 		first := in.AppliedToken == "" // the property's first sync: bulk, not audit
-		if observed, err = a.readObserved(ctx, in.PropertyID, result, first); err != nil {
+		if observed, made, err = a.readKeepingTransitions(ctx, urgent, in, mem, at, first); err != nil {
 			return ApplyResult{}, err
 		}
 		audited = true
@@ -129,7 +131,7 @@ func (a *Activities) ApplyPlan(ctx context.Context, in ApplyInput) (ApplyResult,
 	// Grants and revocations count residents, not Brivo calls.
 	res.Changes = map[string]int{}
 	granted, revoked := map[string]bool{}, map[string]bool{}
-	for _, c := range run.done {
+	for _, c := range slices.Concat(made, run.done) {
 		res.Changes[string(c.Kind)]++
 		if c.Revocation {
 			revoked[c.ExternalID] = true

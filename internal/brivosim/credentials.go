@@ -65,6 +65,9 @@ func (s *Server) listFormats(w http.ResponseWriter, r *http.Request, _ map[strin
 	writePage(w, r, credentialFormats)
 }
 
+// Allotment returns the account's mobile-pass allotment.
+func (s *Server) Allotment() int { return s.opts.Allotted }
+
 // mobileAssigned is the number of mobile passes in use (kept by putCred and
 // dropCred, so an invitation costs no walk over every credential).
 func (s *Server) mobileAssigned() int { return s.mobileN }
