@@ -433,11 +433,13 @@ func transferToday(t *testing.T, sb *sandbox.Sandbox, i int, at time.Time) ([]st
 		t.Fatal(err)
 	}
 	p := sb.Entrata.Portfolio()
+	day := entrata.DateOf(at.In(loc))
 	l := findLease(t, p, site.PropertyID, func(l entrata.Lease) bool {
-		return l.Status == entrata.LeaseCurrent && l.MoveOutDate.IsZero()
+		// Entrata refuses a transfer on or before the move-in date.
+		return l.Status == entrata.LeaseCurrent && l.MoveOutDate.IsZero() && l.MoveInDate.Before(day)
 	})
 	to := vacantUnit(t, p, site.PropertyID, l.UnitID)
-	if _, err := sb.Entrata.Transfer(site.PropertyID, l.ID, to.ID, entrata.DateOf(at.In(loc))); err != nil {
+	if _, err := sb.Entrata.Transfer(site.PropertyID, l.ID, to.ID, day); err != nil {
 		t.Fatal(err)
 	}
 	household := []string{access.ExternalID(primaryOf(l))}
