@@ -132,6 +132,10 @@ func realMain(ctx context.Context, logger *slog.Logger) error {
 	return runWorkers(ctx, tc, cfg, acts, m, logger)
 }
 
+// ownQueueSlots bounds the applies one worker runs at once (the SDK's
+// default); see runWorkers.
+const ownQueueSlots = 1000
+
 // runWorkers polls three task queues: the main one (workflows, Brivo-side
 // activities), the Entrata one (rate-limited by the server to the shared
 // budget) and this process's own queue (applies that need its memory).
@@ -151,7 +155,14 @@ func runWorkers(ctx context.Context, tc client.Client, cfg *config.Config, acts 
 	})
 	entrataW.RegisterActivity(acts)
 
-	own := worker.New(tc, acts.WorkerQueue, worker.Options{MaxConcurrentActivityExecutionSize: 8})
+	// No small slot limit on this worker's own queue: its applies wait in
+	// the Brivo gate, which serves them by priority. A limit here made a
+	// due transition's apply wait to start behind other properties' first
+	// syncs and audits, and at 30 properties per worker the 30 s
+	// schedule-to-start timeout meant to detect a dead plan holder fired on
+	// a live, busy one; every refetch that followed spent Entrata's
+	// getLeases quota.
+	own := worker.New(tc, acts.WorkerQueue, worker.Options{MaxConcurrentActivityExecutionSize: ownQueueSlots})
 	own.RegisterActivity(acts)
 
 	srv := &http.Server{Addr: cfg.MetricsAddr, Handler: m.Handler(), ReadHeaderTimeout: 5 * time.Second}
