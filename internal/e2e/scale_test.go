@@ -226,7 +226,9 @@ func runScale(t *testing.T, cfg scaleConfig) {
 	for _, g := range gaps {
 		fs := firstSync[g.tr.property]
 		switch {
-		case !g.tr.at.Before(start) && g.tr.at.Before(synced) && (fs.IsZero() || g.from.Before(fs)):
+		case !g.tr.at.Before(start) && g.tr.at.Before(audited) && (fs.IsZero() || g.from.Before(fs)):
+			// Its judged window began before its own property's first
+			// sync had completed, even if the instant fell just after.
 			before = append(before, g)
 		case !g.tr.at.Before(start) && g.tr.at.Before(synced):
 			synced0 = append(synced0, g)
