@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
+
 	"github.com/entrata-brivo/entrata-brivo/internal/access"
 	"github.com/entrata-brivo/entrata-brivo/internal/entrata"
 )
@@ -70,6 +72,9 @@ func (a *Activities) FetchPlan(ctx context.Context, in FetchPlanInput) (PlanSumm
 	a.Metrics.Problems(in.PropertyID, len(result.Problems))
 	a.Metrics.UnmappedUnits(in.PropertyID, len(result.UnmappedUnits))
 	sum := PlanSummary{Fingerprint: fp, WorkerQueue: a.WorkerQueue}
+	if in.HolderQueue != "" && in.HolderQueue != a.WorkerQueue {
+		sum.HolderAlive = a.queuePolled(ctx, in.HolderQueue)
+	}
 	if fp == in.KnownFingerprint {
 		return sum, nil
 	}
@@ -231,4 +236,26 @@ func sample(s []string) []string {
 		return s[:MaxSample]
 	}
 	return s
+}
+
+// holderAlive is how recently a worker must have polled a queue to count as
+// there: an idle worker's long poll lasts about a minute.
+const holderAlive = 70 * time.Second
+
+// queuePolled reports whether a worker polled queue (activity tasks) within
+// holderAlive, as the Temporal server lists its pollers.
+func (a *Activities) queuePolled(ctx context.Context, queue string) bool {
+	if a.Temporal == nil {
+		return false
+	}
+	desc, err := a.Temporal.DescribeTaskQueue(ctx, queue, enumspb.TASK_QUEUE_TYPE_ACTIVITY)
+	if err != nil {
+		return false
+	}
+	for _, p := range desc.GetPollers() {
+		if t := p.GetLastAccessTime(); t != nil && a.now().Sub(t.AsTime()) < holderAlive {
+			return true
+		}
+	}
+	return false
 }

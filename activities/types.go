@@ -9,6 +9,9 @@ type FetchPlanInput struct {
 	// has not changed, the result says so and carries nothing else, so a
 	// steady-state cycle adds a constant, tiny amount of history.
 	KnownFingerprint string `json:"knownFingerprint,omitempty"`
+	// HolderQueue is the queue of the worker that applied last; the result
+	// says whether a worker still polls it (HolderAlive).
+	HolderQueue string `json:"holderQueue,omitempty"`
 }
 
 // PlanSummary is the compact result of FetchPlan. The full plan (every
@@ -18,6 +21,9 @@ type PlanSummary struct {
 	Fingerprint string `json:"fingerprint"`
 	// WorkerQueue is the task queue of the worker process holding the plan.
 	WorkerQueue string `json:"workerQueue"`
+	// HolderAlive: a worker polled the input's HolderQueue within the last
+	// minute (so it is there to apply the plan it holds).
+	HolderAlive bool `json:"holderAlive,omitempty"`
 	// Changed is false when Fingerprint equals the input's KnownFingerprint;
 	// the fields below are then left empty.
 	Changed       bool         `json:"changed,omitempty"`

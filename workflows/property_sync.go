@@ -183,7 +183,7 @@ func (s *syncer) fetch(ctx workflow.Context) (activities.PlanSummary, error) {
 		},
 	})
 	var sum activities.PlanSummary
-	in := activities.FetchPlanInput{PropertyID: s.propertyID, KnownFingerprint: s.st.Fingerprint}
+	in := activities.FetchPlanInput{PropertyID: s.propertyID, KnownFingerprint: s.st.Fingerprint, HolderQueue: s.st.WorkerQueue}
 	if s.st.WorkerQueue == "" {
 		in.KnownFingerprint = "" // no worker holds the plan: ask for it in full
 	}
@@ -192,14 +192,15 @@ func (s *syncer) fetch(ctx workflow.Context) (activities.PlanSummary, error) {
 	}
 	s.st.LastFetch = workflow.Now(ctx)
 	if sum.WorkerQueue != s.st.WorkerQueue {
-		if !sum.Changed && s.st.WorkerQueue != "" &&
+		if !sum.Changed && s.st.WorkerQueue != "" && sum.HolderAlive &&
 			workflow.GetVersion(ctx, "keep-plan-holder", workflow.DefaultVersion, 1) == 1 {
-			// Entrata has not changed, so the worker that applied last
-			// holds this very plan (same fingerprint): keep applying
-			// there, with what it believes of Brivo, rather than make the
-			// fetching worker read the whole property again. If that
-			// worker has gone, the apply's plan-not-cached or
-			// schedule-to-start timeout refetches on a live one.
+			// Entrata has not changed, so the worker that applied last,
+			// still polling, holds this very plan (same fingerprint):
+			// keep applying there, with what it believes of Brivo, rather
+			// than make the fetching worker read the whole property
+			// again. (A holder that has just died still looks alive for
+			// up to a minute: its apply's plan-not-cached or
+			// schedule-to-start timeout then refetches on a live one.)
 			sum.WorkerQueue = s.st.WorkerQueue
 		} else {
 			// Another worker holds the plan now; what it believes of

@@ -41,6 +41,7 @@ type fakeProperty struct {
 	applyQueues []string
 	fetchErr    func(n int, now time.Time) error
 	applyErr    func(n int, in activities.ApplyInput) error
+	deadHolder  bool // the fetch finds nobody polling the holder's queue
 }
 
 func (f *fakeProperty) next(after time.Time) []activities.Transition {
@@ -65,7 +66,7 @@ func (f *fakeProperty) fetch(in activities.FetchPlanInput) (activities.PlanSumma
 			return activities.PlanSummary{}, err
 		}
 	}
-	sum := activities.PlanSummary{Fingerprint: f.fingerprint, WorkerQueue: "wq"}
+	sum := activities.PlanSummary{Fingerprint: f.fingerprint, WorkerQueue: "wq", HolderAlive: in.HolderQueue != "" && !f.deadHolder}
 	if len(f.queues) > 0 {
 		sum.WorkerQueue = f.queues[min(n, len(f.queues)-1)]
 	}

@@ -213,3 +213,20 @@ func TestRecoveryTestErrorsAreWhatTheWorkflowExpects(t *testing.T) {
 		t.Fatal("planLost does not classify the test's errors as the real ones")
 	}
 }
+
+// When nobody polls the holder's queue any more (all workers replaced), an
+// unchanged plan moves to the worker that answered the poll at once, rather
+// than wait for a schedule-to-start timeout on a dead queue.
+func TestUnchangedPlanLeavesADeadHolder(t *testing.T) {
+	env, f := newEnv(t, time.Hour, 24*time.Hour)
+	f.queues = []string{"wq-1", "wq-2", "wq-2"}
+	f.deadHolder = true
+	f.transitions = []time.Time{start.Add(90 * time.Minute)}
+	run(env, 100*time.Minute)
+	if !appliedAt(f, start.Add(90*time.Minute)) {
+		t.Fatalf("the transition at +90m was not applied; applies at %v", f.applyTimes)
+	}
+	if q := f.applyQueues[len(f.applyQueues)-1]; q != "wq-2" {
+		t.Fatalf("transition applied on %s, want wq-2 (the live worker)", q)
+	}
+}
