@@ -109,6 +109,18 @@ func (s *syncer) cycle(ctx workflow.Context) {
 
 	needFetch := forced || s.st.Fingerprint == "" || s.st.WorkerQueue == "" ||
 		!now.Before(s.st.LastFetch.Add(s.settings.PollInterval))
+	transitionFirst := false
+	if needFetch && !forced && !s.st.Paused && s.st.Fingerprint != "" && s.st.WorkerQueue != "" &&
+		len(s.st.Next) > 0 && !s.st.Next[0].At.After(now) &&
+		workflow.GetVersion(ctx, "transition-before-poll", workflow.DefaultVersion, 1) == 1 {
+		// A transition is due as well as a poll: apply it first, from the
+		// plan its worker holds, so that it waits neither for the Entrata
+		// round trip (queued behind the shared Entrata budget) nor for
+		// Entrata to come back when the fetch is failing. The next cycle,
+		// at once (or after the fetch's backoff), polls.
+		needFetch, transitionFirst = false, true
+	}
+	failures, lastError := s.st.Failures, s.st.LastError
 	changed := false
 	if needFetch {
 		sum, err := s.fetch(ctx)
@@ -165,6 +177,11 @@ func (s *syncer) cycle(ctx workflow.Context) {
 		}
 	}
 	s.record(ctx, now, res, &report)
+	if transitionFirst && failures > 0 {
+		// The poll this cycle put off is still failing: keep saying so,
+		// and keep its backoff.
+		s.st.Failures, s.st.LastError = failures, lastError
+	}
 	s.finish(ctx, report)
 }
 

@@ -165,9 +165,10 @@ func TestFailedApplyIsRetriedAfterTheBackoff(t *testing.T) {
 	}
 }
 
-// A transition that falls due while the fetch fails is applied once the
-// fetch works again, even when the Entrata answer did not change.
-func TestTransitionDueDuringAFailedFetchIsApplied(t *testing.T) {
+// A transition that falls due at the same instant as a poll whose fetch
+// fails is applied at its instant, from the plan the worker holds, before
+// the fetch: Entrata failing does not delay a move-in.
+func TestTransitionDueAtAFailedPollIsAppliedFirst(t *testing.T) {
 	env, f := newEnv(t, 2*time.Hour, 24*time.Hour)
 	f.transitions = []time.Time{start.Add(2 * time.Hour)} // the same instant as the second poll
 	f.fetchErr = func(n int, _ time.Time) error {
@@ -177,8 +178,47 @@ func TestTransitionDueDuringAFailedFetchIsApplied(t *testing.T) {
 		return nil
 	}
 	run(env, 3*time.Hour)
-	if !appliedAt(f, start.Add(2*time.Hour+10*time.Second)) {
-		t.Fatalf("the move-in at +2h was not applied after the fetch recovered; applies at %v", f.applyTimes)
+	if !appliedAt(f, start.Add(2*time.Hour)) {
+		t.Fatalf("the move-in at +2h was not applied at its instant; applies at %v", f.applyTimes)
+	}
+	want := []time.Time{start, start.Add(2 * time.Hour), start.Add(2*time.Hour + 10*time.Second)}
+	if len(f.fetches) != len(want) || !f.fetches[1].Equal(want[1]) || !f.fetches[2].Equal(want[2]) {
+		t.Fatalf("fetches at %v, want %v: the poll follows the transition at once, then backs off", f.fetches, want)
+	}
+}
+
+// A transition that falls due while Entrata keeps failing is applied at its
+// instant, and the failing poll keeps its status and its backoff.
+func TestTransitionDueWhileEntrataFailsKeepsTheFailure(t *testing.T) {
+	env, f := newEnv(t, 2*time.Hour, 24*time.Hour)
+	f.transitions = []time.Time{start.Add(2*time.Hour + 5*time.Second)}
+	f.fetchErr = func(n int, _ time.Time) error {
+		if n >= 1 && n <= 3 {
+			return broken("Entrata")
+		}
+		return nil
+	}
+	var after Status
+	env.RegisterDelayedCallback(func() { after = query[Status](t, env, QueryStatus) }, 2*time.Hour+6*time.Second)
+	run(env, 3*time.Hour)
+	if !appliedAt(f, start.Add(2*time.Hour+5*time.Second)) {
+		t.Fatalf("the move-in at +2h05s was not applied at its instant; applies at %v", f.applyTimes)
+	}
+	// Fetches: start; +2h (fails); +2h15s, 10 s after the transition's
+	// apply, as the first failure's backoff (fails); +2h35s after 20 s
+	// (fails); +2h1m15s after 40 s (works).
+	want := []time.Time{start, start.Add(2 * time.Hour), start.Add(2*time.Hour + 15*time.Second),
+		start.Add(2*time.Hour + 35*time.Second), start.Add(2*time.Hour + 75*time.Second)}
+	if len(f.fetches) != len(want) {
+		t.Fatalf("fetches at %v, want %v", f.fetches, want)
+	}
+	for i := range want {
+		if !f.fetches[i].Equal(want[i]) {
+			t.Fatalf("fetches at %v, want %v", f.fetches, want)
+		}
+	}
+	if after.State != StateFailing || !strings.Contains(after.LastError, "fetch") {
+		t.Fatalf("status just after the transition %+v: the failing fetch must still show", after)
 	}
 }
 
