@@ -164,6 +164,11 @@ func intersect(a, b []Interval) []Interval {
 	return out
 }
 
+// Clip cuts intervals to [from, to), as a disjoint ascending list.
+func Clip(in []Interval, from, to time.Time) []Interval {
+	return intersect(union(in), []Interval{{From: from, To: to}})
+}
+
 func measure(in []Interval) time.Duration {
 	var d time.Duration
 	for _, iv := range in {

@@ -214,3 +214,15 @@ func TestIntervalMath(t *testing.T) {
 		})
 	}
 }
+
+func TestClip(t *testing.T) {
+	in := []Interval{{h(4), h(6)}, {h(0), h(2)}, {h(1), h(3)}}
+	got := Clip(in, h(1), h(5))
+	want := []Interval{{h(1), h(3)}, {h(4), h(5)}}
+	if !equalIntervals(got, want) {
+		t.Fatalf("Clip = %v, want %v", got, want)
+	}
+	if got := Clip(in, h(3), h(4)); len(got) != 0 {
+		t.Fatalf("Clip to a gap = %v, want nothing", got)
+	}
+}

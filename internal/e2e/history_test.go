@@ -107,27 +107,38 @@ func steadyCycles(events []*historypb.HistoryEvent) (sizes, fixed, counts []int)
 // withoutClock returns a copy of ev with every Timestamp and Duration field
 // cleared, at any depth.
 func withoutClock(ev *historypb.HistoryEvent) *historypb.HistoryEvent {
+	return without(ev, isClock)
+}
+
+func isClock(fd protoreflect.FieldDescriptor) bool {
+	if fd.Kind() != protoreflect.MessageKind || fd.IsMap() {
+		return false
+	}
+	name := fd.Message().FullName()
+	return name == "google.protobuf.Timestamp" || name == "google.protobuf.Duration"
+}
+
+// without returns a copy of ev with every field that drop names cleared, at
+// any depth.
+func without(ev *historypb.HistoryEvent, drop func(protoreflect.FieldDescriptor) bool) *historypb.HistoryEvent {
 	c := proto.Clone(ev).(*historypb.HistoryEvent)
-	clearClock(c.ProtoReflect())
+	clearFields(c.ProtoReflect(), drop)
 	return c
 }
 
-func clearClock(m protoreflect.Message) {
+func clearFields(m protoreflect.Message, drop func(protoreflect.FieldDescriptor) bool) {
 	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
-		if fd.Kind() != protoreflect.MessageKind || fd.IsMap() {
-			return true
-		}
-		if name := fd.Message().FullName(); name == "google.protobuf.Timestamp" || name == "google.protobuf.Duration" {
+		switch {
+		case drop(fd):
 			m.Clear(fd)
-			return true
-		}
-		if fd.IsList() {
+		case fd.Kind() != protoreflect.MessageKind || fd.IsMap():
+		case fd.IsList():
 			for i := 0; i < v.List().Len(); i++ {
-				clearClock(v.List().Get(i).Message())
+				clearFields(v.List().Get(i).Message(), drop)
 			}
-			return true
+		default:
+			clearFields(v.Message(), drop)
 		}
-		clearClock(v.Message())
 		return true
 	})
 }

@@ -79,33 +79,19 @@ func slept(seg []*historypb.HistoryEvent) bool {
 // to other events, the history size a workflow task reports, activity and
 // timer ids (per-run counters), worker identities and request ids.
 func withoutCounters(ev *historypb.HistoryEvent) *historypb.HistoryEvent {
-	c := proto.Clone(ev).(*historypb.HistoryEvent)
-	clearCounters(c.ProtoReflect())
-	return c
+	return without(ev, isCounter)
 }
 
-func clearCounters(m protoreflect.Message) {
-	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
-		name := string(fd.Name())
-		switch {
-		case fd.Kind() == protoreflect.Int64Kind && (name == "event_id" || name == "task_id" || name == "version" ||
-			name == "history_size_bytes" || strings.HasSuffix(name, "_event_id")):
-			m.Clear(fd)
-		case fd.Kind() == protoreflect.StringKind && (name == "identity" || name == "request_id" ||
-			name == "activity_id" || name == "timer_id"):
-			m.Clear(fd)
-		case name == "sdk_metadata":
-			m.Clear(fd) // the SDK's flags, written once per run
-		case fd.Kind() != protoreflect.MessageKind || fd.IsMap():
-		case fd.IsList():
-			for i := 0; i < v.List().Len(); i++ {
-				clearCounters(v.List().Get(i).Message())
-			}
-		default:
-			clearCounters(v.Message())
-		}
-		return true
-	})
+func isCounter(fd protoreflect.FieldDescriptor) bool {
+	name := string(fd.Name())
+	switch fd.Kind() {
+	case protoreflect.Int64Kind:
+		return name == "event_id" || name == "task_id" || name == "version" ||
+			name == "history_size_bytes" || strings.HasSuffix(name, "_event_id")
+	case protoreflect.StringKind:
+		return name == "identity" || name == "request_id" || name == "activity_id" || name == "timer_id"
+	}
+	return name == "sdk_metadata" // the SDK's flags, written once per run
 }
 
 // cycleCostOf measures the property's steady poll cycles in its workflow

@@ -454,7 +454,9 @@ func judgeTransitions(t *testing.T, s *stack, trs []scaleTransition, from, to ti
 				hi = other
 			}
 		}
-		hi = earlier(hi, to)
+		if to.Before(hi) {
+			hi = to
+		}
 		r := brivosim.CompareAccess(
 			map[string]map[int64][]brivosim.Interval{tr.ext: clipAccess(got[tr.ext], lo, hi)},
 			map[string]map[int64][]brivosim.Interval{tr.ext: clipAccess(want[tr.ext], lo, hi)})
@@ -471,28 +473,11 @@ func judgeTransitions(t *testing.T, s *stack, trs []scaleTransition, from, to ti
 func clipAccess(m map[int64][]brivosim.Interval, from, to time.Time) map[int64][]brivosim.Interval {
 	out := map[int64][]brivosim.Interval{}
 	for ap, ivs := range m {
-		for _, iv := range ivs {
-			f, e := later(iv.From, from), earlier(iv.To, to)
-			if f.Before(e) {
-				out[ap] = append(out[ap], brivosim.Interval{From: f, To: e})
-			}
+		if c := brivosim.Clip(ivs, from, to); len(c) > 0 {
+			out[ap] = c
 		}
 	}
 	return out
-}
-
-func later(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
-
-func earlier(a, b time.Time) time.Time {
-	if a.Before(b) {
-		return a
-	}
-	return b
 }
 
 // quantile is the nearest-rank q-quantile of the gaps' durations (0 when
