@@ -19,7 +19,9 @@ import (
 //     call; the tag of every user returned is checked, so property 10 never
 //     takes property 100's users for its own;
 //   - their memberships of the property's managed groups: one paged member
-//     list per group (building groups and unit groups);
+//     list per group (building groups and unit groups), or, when the
+//     property has fewer users than groups (its first sync), one group
+//     list per user; with no user yet, nothing;
 //   - their credentials and windows: one call per user, as Brivo has no bulk
 //     read of credential assignments.
 //
@@ -64,14 +66,29 @@ func (a *Activities) readObserved(ctx context.Context, propertyID string, r acce
 	}
 
 	policy, _ := a.Mapping.Policy(propertyID)
-	for _, g := range managedGroups(policy, r) {
-		members, err := a.Brivo.Groups.ListAllMembers(ctx, g)
-		if err != nil {
-			return nil, brivoError("list group members", err)
+	managed := managedGroups(policy, r)
+	if len(order) < len(managed) {
+		// Fewer users than groups (a property's first sync, before any
+		// user is ours): each user's own group list, one call, costs
+		// less than every group's member list.
+		for _, ext := range order {
+			ou := byExt[ext]
+			groups, _, err := a.Brivo.Users.Groups(ctx, ou.BrivoID)
+			if err != nil {
+				return nil, brivoError("list user groups", err)
+			}
+			ou.GroupIDs = managedOnly(groups, managed)
 		}
-		for _, m := range members {
-			if ou := byExt[m.ExternalID]; ou != nil {
-				ou.GroupIDs = append(ou.GroupIDs, g)
+	} else {
+		for _, g := range managed {
+			members, err := a.Brivo.Groups.ListAllMembers(ctx, g)
+			if err != nil {
+				return nil, brivoError("list group members", err)
+			}
+			for _, m := range members {
+				if ou := byExt[m.ExternalID]; ou != nil {
+					ou.GroupIDs = append(ou.GroupIDs, g)
+				}
 			}
 		}
 	}

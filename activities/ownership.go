@@ -79,13 +79,21 @@ func (a *Activities) observeOne(ctx context.Context, u *brivo.User, managed []in
 	if err != nil {
 		return ou, brivoError("list user groups", err)
 	}
+	ou.GroupIDs = managedOnly(groups, managed)
+	return ou, nil
+}
+
+// managedOnly keeps, sorted, the ids of the groups among managed (sorted):
+// memberships elsewhere are not this property's.
+func managedOnly(groups []brivo.Group, managed []int64) []int64 {
+	var out []int64
 	for _, g := range groups {
 		if _, ok := slices.BinarySearch(managed, g.ID); ok {
-			ou.GroupIDs = append(ou.GroupIDs, g.ID)
+			out = append(out, g.ID)
 		}
 	}
-	slices.Sort(ou.GroupIDs)
-	return ou, nil
+	slices.Sort(out)
+	return out
 }
 
 // observedUser maps a Brivo user record (without credentials or groups).
