@@ -1,6 +1,7 @@
 package activities
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/entrata-brivo/entrata-brivo/internal/access"
@@ -79,4 +80,69 @@ func TestMembershipsAreReadTheCheaperWay(t *testing.T) {
 		t.Fatalf("audit changes %+v: want the one membership removed by hand put back", res.Changes)
 	}
 	w.refereeClean()
+}
+
+// A property's first sync in an account that holds few users lists the
+// account (GET /users, 100 a page) instead of looking up each new resident
+// by external id, and still finds a user already there under a resident's
+// external id (untagged, as after its tag was removed by hand): no second
+// user, the tag put back (and reported). In an account with more pages of
+// users than new residents, it looks each one up instead.
+func TestFirstSyncListsTheAccountWhenThatIsCheaper(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		foreign int
+		listing bool
+	}{
+		{"small account: one listing", 0, true},
+		{"large account: a look-up each", 3000, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t)
+			for range tc.foreign {
+				if _, err := w.sb.Brivo.CreateForeignUser("Staff", "Member", ""); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ext := ""
+			for _, l := range w.sb.Entrata.Portfolio().Properties[0].Leases {
+				if l.Status == entrata.LeaseCurrent && l.ParentLeaseID == "" && len(l.Customers) > 0 &&
+					!strings.EqualFold(l.Customers[0].Type, "Guarantor") && l.Customers[0].Status == "Current" {
+					ext = access.ExternalID(l.Customers[0].ID)
+					break
+				}
+			}
+			if ext == "" {
+				t.Fatal("no current resident")
+			}
+			pre, err := w.sb.Brivo.CreateForeignUser("Pre", "Existing", ext)
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			env := w.activities()
+			sum := fetch(t, env, "")
+			w.sb.Brivo.ResetCalls()
+			res := apply(t, env, ApplyInput{Fingerprint: sum.Fingerprint})
+			lookups := w.sb.Brivo.Calls()["GET /users/{ext}/external"]
+			if tc.listing && lookups != 0 {
+				t.Fatalf("%d look-ups by external id; want the one listing of the account", lookups)
+			}
+			if !tc.listing && lookups < accountListMin {
+				t.Fatalf("%d look-ups by external id; want one per new resident", lookups)
+			}
+			// The one problem is the report of the untagged user found.
+			if res.Unlisted != 1 || res.Problems != 1 || res.Grants == 0 {
+				t.Fatalf("first sync: %d unlisted, %d problems %v, %d grants", res.Unlisted, res.Problems, res.ProblemSample, res.Grants)
+			}
+			u, ok := w.sb.Brivo.UserByExternalID(ext)
+			if !ok || u.ID != pre.ID {
+				t.Fatalf("the resident already in Brivo is user %d now, was %d", u.ID, pre.ID)
+			}
+			if v := w.sb.Brivo.CustomFieldValue(u.ID, "Entrata Property"); v != "100" {
+				t.Fatalf("tag %q, want 100", v)
+			}
+			w.refereeClean()
+		})
+	}
 }

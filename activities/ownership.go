@@ -40,18 +40,23 @@ func (a *Activities) observeMissing(ctx context.Context, propertyID string, d ac
 		untouchable[id] = true
 	}
 	ctx = brivo.WithPurpose(ctx, purposeLookup)
-	found := 0
-	absent := map[string]bool{}
+	var missing []string
 	for _, du := range d.Users {
 		if du.Suspended || have[du.ExternalID] || untouchable[du.ExternalID] || !access.Owned(du.ExternalID) {
 			continue
 		}
-		u, _, err := a.Brivo.Users.GetByExternalID(ctx, du.ExternalID)
-		if err != nil {
-			return nil, 0, nil, brivoError("find user", err)
-		}
+		missing = append(missing, du.ExternalID)
+	}
+	existing, err := a.existingUsers(ctx, missing)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	found := 0
+	absent := map[string]bool{}
+	for _, ext := range missing {
+		u := existing[ext]
 		if u == nil {
-			absent[du.ExternalID] = true // a new resident: the diff creates the user
+			absent[ext] = true // a new resident: the diff creates the user
 			continue
 		}
 		ou, err := a.observeOne(ctx, u, managed)
@@ -62,6 +67,61 @@ func (a *Activities) observeMissing(ctx context.Context, propertyID string, d ac
 		found++
 	}
 	return observed, found, absent, nil
+}
+
+// accountListMin is how many users a property must look up before it weighs
+// one listing of the whole account against a look-up per user.
+const accountListMin = 10
+
+// existingUsers finds which of the external ids name a Brivo user, the
+// cheaper of two documented ways: a look-up per id (GET
+// /users/{externalId}/external), or, when it takes fewer pages than there
+// are ids, one listing of every user of the account (GET /users, 100 a
+// page; its first page says how many there are). The listing is what a
+// property's first sync uses while the account holds few users; a look-up
+// per id is what the rare resident an audit did not find under the tag
+// costs. Either sees the account as it is when read: a user another
+// property creates after the read is refused to this one by externalId's
+// uniqueness (409, a problem for that resident alone, never a second user),
+// and the next apply, which reads Brivo again, finds it.
+func (a *Activities) existingUsers(ctx context.Context, exts []string) (map[string]*brivo.User, error) {
+	found := map[string]*brivo.User{}
+	if len(exts) >= accountListMin {
+		want := make(map[string]bool, len(exts))
+		for _, ext := range exts {
+			want[ext] = true
+		}
+		listed, first := true, true
+		err := a.Brivo.Users.EachPage(ctx, "", func(users []brivo.User, count int) bool {
+			if pages := (count + brivo.MaxPageSize - 1) / brivo.MaxPageSize; first && pages >= len(exts) {
+				listed = false // a look-up per id is cheaper
+				return false
+			}
+			first = false
+			for i := range users {
+				if want[users[i].ExternalID] {
+					found[users[i].ExternalID] = &users[i]
+				}
+			}
+			return true
+		})
+		if err != nil {
+			return nil, brivoError("list users", err)
+		}
+		if listed {
+			return found, nil
+		}
+	}
+	for _, ext := range exts {
+		u, _, err := a.Brivo.Users.GetByExternalID(ctx, ext)
+		if err != nil {
+			return nil, brivoError("find user", err)
+		}
+		if u != nil {
+			found[ext] = u
+		}
+	}
+	return found, nil
 }
 
 // observeOne reads one user's credentials and its memberships of this

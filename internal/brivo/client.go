@@ -321,23 +321,37 @@ func getList[T any](ctx context.Context, c *Client, path, tmpl string, opts *Lis
 }
 
 // listAll pages through a list with the largest page size until count is
-// reached. It stops on an empty page, and after count/1 + 1 pages at most,
-// so a server that misreports count cannot make it loop forever.
+// reached (see eachPage).
 func listAll[T any](ctx context.Context, c *Client, path, tmpl, filter string) ([]T, *Response, error) {
 	all := []T{}
-	maxPages := -1
+	resp, err := eachPage(ctx, c, path, tmpl, filter, func(items []T, _ int) bool {
+		all = append(all, items...)
+		return true
+	})
+	if err != nil {
+		return nil, resp, err
+	}
+	return all, resp, nil
+}
+
+// eachPage pages through a list with the largest page size, handing each
+// page and the list's count to page, until count is reached or page returns
+// false. It stops on an empty page, and after count/1 + 1 pages at most, so
+// a server that misreports count cannot make it loop forever.
+func eachPage[T any](ctx context.Context, c *Client, path, tmpl, filter string, page func(items []T, count int) bool) (*Response, error) {
+	read, maxPages := 0, -1
 	for pageNo := 0; ; pageNo++ {
 		items, resp, err := getList[T](ctx, c, path, tmpl,
-			&ListOptions{Filter: filter, Offset: len(all), PageSize: MaxPageSize})
+			&ListOptions{Filter: filter, Offset: read, PageSize: MaxPageSize})
 		if err != nil {
-			return nil, resp, err
+			return resp, err
 		}
-		all = append(all, items...)
+		read += len(items)
 		if maxPages < 0 {
 			maxPages = resp.Count/max(1, len(items)) + 2
 		}
-		if len(items) == 0 || len(all) >= resp.Count || pageNo >= maxPages {
-			return all, resp, nil
+		if !page(items, resp.Count) || len(items) == 0 || read >= resp.Count || pageNo >= maxPages {
+			return resp, nil
 		}
 	}
 }

@@ -107,6 +107,14 @@ func (s *UsersService) ListAll(ctx context.Context, filter string) ([]User, erro
 	return users, err
 }
 
+// EachPage pages GET /users with an optional filter, handing each page and
+// the number of users the filter matches to page, until every user is read
+// or page returns false. Unlike ListAll it keeps no page.
+func (s *UsersService) EachPage(ctx context.Context, filter string, page func(users []User, count int) bool) error {
+	_, err := eachPage(ctx, s.client, "/users", "/users", filter, page)
+	return err
+}
+
 // ListByCustomField lists the users whose custom field fieldID is exactly
 // value (GET /users?filter=cf_{id}__exact:value). Callers that decide
 // ownership still check the value on every user returned.

@@ -54,13 +54,25 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, _ map[string]
 		writeErr(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	var out []userJSON
+	var matched []*user
 	for _, id := range sortedKeys(s.users) {
 		if u := s.users[id]; match(u) {
-			out = append(out, s.userWire(u))
+			matched = append(matched, u)
 		}
 	}
-	writePage(w, r, out)
+	// Only the page's users are put in wire shape: listing a large account
+	// page by page stays linear.
+	env, err := page(r, matched)
+	if err != nil {
+		writeErr(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	out := []userJSON{}
+	for _, u := range env.Data.([]*user) {
+		out = append(out, s.userWire(u))
+	}
+	env.Data = out
+	writeJSON(w, http.StatusOK, env)
 }
 
 // userFilter parses filter=field__op:value;... for the fields Brivo allows
