@@ -67,18 +67,18 @@ type run struct {
 	env *testsuite.TestActivityEnvironment
 }
 
-func (w *world) activities() run {
+func (w *world) activities(opts ...brivo.Option) run {
 	w.t.Helper()
 	env := w.sb.Env(w.entrata, w.brivo, "")
 	ec, err := entrata.NewClient(entrata.WithBaseURL(env["ENTRATA_BASE_URL"]), entrata.WithAPIKey(env["ENTRATA_API_KEY"]))
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	bc, err := brivo.NewClient(brivo.WithBaseURL(env["BRIVO_API_URL"]), brivo.WithAuthURL(env["BRIVO_AUTH_URL"]),
+	bc, err := brivo.NewClient(append([]brivo.Option{brivo.WithBaseURL(env["BRIVO_API_URL"]), brivo.WithAuthURL(env["BRIVO_AUTH_URL"]),
 		brivo.WithRateLimit(1000), brivo.WithCredentials(brivo.Credentials{
 			APIKey: w.brivoKey, ClientID: sandbox.BrivoClientID, ClientSecret: sandbox.BrivoClientSecret,
 			Username: sandbox.BrivoUsername, Password: sandbox.BrivoPassword,
-		}))
+		})}, opts...)...)
 	if err != nil {
 		w.t.Fatal(err)
 	}

@@ -31,6 +31,17 @@ func (a *Activities) readKeepingTransitions(ctx, urgent context.Context, in Appl
 		obs, err := a.readObserved(ctx, in.PropertyID, result, first)
 		return obs, nil, err
 	}
+	// What is due already (a transition at the audit's own instant) is
+	// made first, the same way, before the reads start.
+	made, err := a.transitionStep(urgent, in, mem, at)
+	if err != nil {
+		return nil, nil, err
+	}
+	touched := map[string]bool{}
+	for _, c := range made {
+		touched[c.ExternalID] = true
+	}
+
 	type read struct {
 		obs []access.ObservedUser
 		err error
@@ -43,8 +54,6 @@ func (a *Activities) readKeepingTransitions(ctx, urgent context.Context, in Appl
 		done <- read{obs, err}
 	}()
 
-	var made []access.Change
-	touched := map[string]bool{}
 	after := at
 	for {
 		var due <-chan time.Time
