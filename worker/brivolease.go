@@ -39,6 +39,11 @@ const (
 	// quietAfter: a worker holding a busy lease that has made no call for
 	// this long renews at once, to give its share back.
 	quietAfter = 400 * time.Millisecond
+	// overShareRenew is the renewal pace of a busy worker holding more
+	// than its share of a contested budget (the others idle): when another
+	// worker's calls start waiting (a transition at an idle worker), the
+	// share it needs comes free within this long.
+	overShareRenew = 250 * time.Millisecond
 )
 
 // leaseClient is the part of the Temporal client the leaser needs.
@@ -161,9 +166,12 @@ func (l *brivoLeaser) renew(ctx context.Context, release bool) error {
 // while the worker wants more than it has (soonest while the grant is below
 // its fair share), to take what others give up.
 func (l *brivoLeaser) next() time.Time {
+	contested := workflows.BrivoHeadroom * l.budget / float64(max(1, l.lease.Workers))
 	switch {
 	case l.lease.PerSecond < 0.99*l.lease.Fair:
 		return l.last.Add(leaseRetry)
+	case l.wanted < 0 && l.lease.Workers > 1 && l.lease.PerSecond > contested:
+		return l.last.Add(overShareRenew)
 	case l.wanted < 0:
 		return l.last.Add(min(busyRenew, l.lease.TTL/3))
 	}

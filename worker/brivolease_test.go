@@ -146,3 +146,25 @@ func TestLeaseLapsesWhenRenewalsFail(t *testing.T) {
 		t.Fatalf("after NotFound the workflow should be started again: %d starts, want 3", f.starts)
 	}
 }
+
+// A busy worker that holds more than its share of a contested budget (the
+// others idle) renews fast, so another worker whose calls start waiting (a
+// transition at an idle worker) gets its share within a fraction of a
+// second; at or under its share it renews at the busy pace.
+func TestOverShareLeaseRenewsFast(t *testing.T) {
+	now := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	l := newLeaser(&fakeBudget{now: &now}, "a", &fakeBrivo{})
+	l.last, l.wanted = now, -1
+	l.lease = workflows.Lease{Workers: 3, PerSecond: 84, Fair: 84, TTL: workflows.BusyLeaseTTL}
+	if got := l.next().Sub(now); got != overShareRenew {
+		t.Fatalf("over its share: renews after %s, want %s", got, overShareRenew)
+	}
+	l.lease.PerSecond, l.lease.Fair = 30, 30
+	if got := l.next().Sub(now); got != busyRenew {
+		t.Fatalf("at its share: renews after %s, want %s", got, busyRenew)
+	}
+	l.lease = workflows.Lease{Workers: 1, PerSecond: 90, Fair: 90, TTL: workflows.BusyLeaseTTL}
+	if got := l.next().Sub(now); got != busyRenew {
+		t.Fatalf("alone: renews after %s, want %s", got, busyRenew)
+	}
+}
