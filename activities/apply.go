@@ -22,6 +22,9 @@ type applyProgress struct {
 	Done      int    `json:"done"`
 }
 
+// maxWaitForInstant bounds how long ApplyPlan waits for an At ahead of it.
+const maxWaitForInstant = 2 * time.Second
+
 // ApplyPlan applies to Brivo the changes due at in.At (or now, if later),
 // from the plan FetchPlan left in memory. A routine apply trusts what this
 // worker knows it applied and reads nothing per resident from Brivo; an audit,
@@ -30,6 +33,16 @@ type applyProgress struct {
 func (a *Activities) ApplyPlan(ctx context.Context, in ApplyInput) (ApplyResult, error) {
 	if p, _ := a.Mapping.Policy(in.PropertyID); p.Previewing() {
 		return a.previewApply(ctx, in) // writes nothing (preview.go)
+	}
+	// A cycle that starts ahead of a transition less than a second away
+	// (a workflow timer is never shorter than a second) waits for its
+	// instant here, so the writes are neither early nor a second late.
+	if d := in.At.Sub(a.now()); d > 0 && d <= maxWaitForInstant {
+		select {
+		case <-ctx.Done():
+			return ApplyResult{}, ctx.Err()
+		case <-time.After(d):
+		}
 	}
 	hb := startHeartbeats(ctx, applyProgress{})
 	defer hb.close()

@@ -82,6 +82,9 @@ type syncer struct {
 	lastReport  SyncReport
 	lastApprove ApproveReport
 	nextWake    time.Time
+	// cycleAt is the instant the next cycle runs for when it starts before
+	// it: a transition less than a second away (see sleep).
+	cycleAt time.Time
 
 	syncNowCh, pauseCh, resumeCh workflow.ReceiveChannel
 }
@@ -102,6 +105,10 @@ func (s *syncer) cycle(ctx workflow.Context) {
 	defer func() { s.inCycle = false; s.cyclesDone++ }()
 
 	now := workflow.Now(ctx)
+	if s.cycleAt.After(now) {
+		now = s.cycleAt // the apply waits for this instant itself
+	}
+	s.cycleAt = time.Time{}
 	forced := s.st.SyncRequested
 	s.st.SyncRequested = false
 	approve := s.st.ApproveNext
@@ -400,6 +407,14 @@ func (s *syncer) sleep(ctx workflow.Context) error {
 	s.nextWake = wake
 	d := wake.Sub(now)
 	if d <= 0 {
+		return ctx.Err()
+	}
+	if d < time.Second && !s.st.Paused && len(s.st.Next) > 0 && s.st.Next[0].At.Equal(wake) &&
+		workflow.GetVersion(ctx, "subsecond-transition", workflow.DefaultVersion, 1) == 1 {
+		// A timer shorter than a second fires after a whole second (the
+		// timer resolution). Run the cycle now, for the transition's
+		// instant: the apply waits until that instant before it writes.
+		s.cycleAt = wake
 		return ctx.Err()
 	}
 	_, err := workflow.AwaitWithTimeout(ctx, d, func() bool {

@@ -175,6 +175,26 @@ func TestTransitionsOver90DaysApplyAtTheirInstant(t *testing.T) {
 	}
 }
 
+// A transition less than a second after a cycle (here a poll) is not left
+// to a timer, which would fire a whole second later: the next cycle starts
+// at once, for the transition's instant, and the apply waits for it.
+func TestTransitionUnderASecondAwayIsNotLeftToATimer(t *testing.T) {
+	env, f := newEnv(t, time.Hour, 24*time.Hour)
+	poll := start.Add(time.Hour)
+	tr := poll.Add(300 * time.Millisecond)
+	f.transitions = []time.Time{tr}
+	run(env, 2*time.Hour)
+	for i, in := range f.applies {
+		if in.At.Equal(tr) {
+			if !f.applyTimes[i].Equal(poll) {
+				t.Fatalf("the apply for %s was scheduled at %s, want at once after the poll at %s", tr, f.applyTimes[i], poll)
+			}
+			return
+		}
+	}
+	t.Fatalf("no apply for the instant %s; applies at %v", tr, f.applyTimes)
+}
+
 func TestPollPicksUpNoticeAndReaimsTimer(t *testing.T) {
 	env, f := newEnv(t, time.Hour, 24*time.Hour)
 	moveOut := start.Add(5*time.Hour + 30*time.Minute)
