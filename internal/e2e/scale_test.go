@@ -36,8 +36,8 @@ func TestScaleBenchmark(t *testing.T) {
 	}
 	runScale(t, scaleConfig{
 		properties: envInt("SCALE_PROPERTIES", 60), units: envInt("SCALE_UNITS", 640),
-		workers: envInt("SCALE_WORKERS", 2), budget: envInt("SCALE_BUDGET", 600),
-		poll: envDuration("SCALE_POLL", 2*time.Minute), audit: envDuration("SCALE_AUDIT", time.Minute),
+		workers: envInt("SCALE_WORKERS", 2), budget: envInt("SCALE_BUDGET", 200),
+		poll: envDuration("SCALE_POLL", 5*time.Minute), audit: envDuration("SCALE_AUDIT", time.Minute),
 		settle: 10 * time.Second, tail: 15 * time.Second, timeout: time.Hour,
 		check: os.Getenv("SCALE_CHECK") == "1",
 	})
