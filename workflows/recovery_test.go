@@ -130,15 +130,7 @@ func TestFailureBacksOffAndStatusSaysFailing(t *testing.T) {
 	env.RegisterDelayedCallback(func() { after = query[Status](t, env, QueryStatus) }, time.Hour+time.Minute)
 	run(env, 90*time.Minute)
 
-	want := []time.Time{start, start.Add(time.Hour), start.Add(time.Hour + 10*time.Second), start.Add(time.Hour + 30*time.Second)}
-	if len(f.fetches) != len(want) {
-		t.Fatalf("fetches at %v, want %v", f.fetches, want)
-	}
-	for i := range want {
-		if !f.fetches[i].Equal(want[i]) {
-			t.Fatalf("fetches at %v, want %v", f.fetches, want)
-		}
-	}
+	wantFetches(t, f, start, start.Add(time.Hour), start.Add(time.Hour+10*time.Second), start.Add(time.Hour+30*time.Second))
 	if during.State != StateFailing || !strings.Contains(during.LastError, "fetch") {
 		t.Fatalf("status while failing %+v", during)
 	}
@@ -181,10 +173,8 @@ func TestTransitionDueAtAFailedPollIsAppliedFirst(t *testing.T) {
 	if !appliedAt(f, start.Add(2*time.Hour)) {
 		t.Fatalf("the move-in at +2h was not applied at its instant; applies at %v", f.applyTimes)
 	}
-	want := []time.Time{start, start.Add(2 * time.Hour), start.Add(2*time.Hour + 10*time.Second)}
-	if len(f.fetches) != len(want) || !f.fetches[1].Equal(want[1]) || !f.fetches[2].Equal(want[2]) {
-		t.Fatalf("fetches at %v, want %v: the poll follows the transition at once, then backs off", f.fetches, want)
-	}
+	// The poll follows the transition at once, then backs off.
+	wantFetches(t, f, start, start.Add(2*time.Hour), start.Add(2*time.Hour+10*time.Second))
 }
 
 // A transition that falls due while Entrata keeps failing is applied at its
@@ -207,16 +197,8 @@ func TestTransitionDueWhileEntrataFailsKeepsTheFailure(t *testing.T) {
 	// Fetches: start; +2h (fails); +2h15s, 10 s after the transition's
 	// apply, as the first failure's backoff (fails); +2h35s after 20 s
 	// (fails); +2h1m15s after 40 s (works).
-	want := []time.Time{start, start.Add(2 * time.Hour), start.Add(2*time.Hour + 15*time.Second),
-		start.Add(2*time.Hour + 35*time.Second), start.Add(2*time.Hour + 75*time.Second)}
-	if len(f.fetches) != len(want) {
-		t.Fatalf("fetches at %v, want %v", f.fetches, want)
-	}
-	for i := range want {
-		if !f.fetches[i].Equal(want[i]) {
-			t.Fatalf("fetches at %v, want %v", f.fetches, want)
-		}
-	}
+	wantFetches(t, f, start, start.Add(2*time.Hour), start.Add(2*time.Hour+15*time.Second),
+		start.Add(2*time.Hour+35*time.Second), start.Add(2*time.Hour+75*time.Second))
 	if after.State != StateFailing || !strings.Contains(after.LastError, "fetch") {
 		t.Fatalf("status just after the transition %+v: the failing fetch must still show", after)
 	}
@@ -268,5 +250,18 @@ func TestUnchangedPlanLeavesADeadHolder(t *testing.T) {
 	}
 	if q := f.applyQueues[len(f.applyQueues)-1]; q != "wq-2" {
 		t.Fatalf("transition applied on %s, want wq-2 (the live worker)", q)
+	}
+}
+
+// wantFetches fails the test unless the fetches ran at exactly these instants.
+func wantFetches(t *testing.T, f *fakeProperty, want ...time.Time) {
+	t.Helper()
+	if len(f.fetches) != len(want) {
+		t.Fatalf("fetches at %v, want %v", f.fetches, want)
+	}
+	for i := range want {
+		if !f.fetches[i].Equal(want[i]) {
+			t.Fatalf("fetches at %v, want %v", f.fetches, want)
+		}
 	}
 }
