@@ -71,13 +71,11 @@ func (s *Server) listGroupUsers(w http.ResponseWriter, r *http.Request, params m
 	if !ok {
 		return
 	}
-	var out []userJSON
-	for _, id := range sortedKeys(s.users) {
-		if u := s.users[id]; u.groups[g.ID] {
-			out = append(out, s.userWire(u))
-		}
+	var members []*user
+	for _, id := range sortedKeys(s.members[g.ID]) {
+		members = append(members, s.users[id])
 	}
-	writePage(w, r, out)
+	s.writeUserPage(w, r, members)
 }
 
 func (s *Server) groupAndUser(w http.ResponseWriter, params map[string]string) (*Group, *user, bool) {

@@ -97,6 +97,9 @@ type state struct {
 	mobileN      int // mobile credentials in creds (the allotment in use)
 	invitations  map[int64]*invitation
 	customFields map[int64]*CustomField
+	// members inverts the users' groups: group id -> its users' ids, so a
+	// member list costs its members, not the whole account.
+	members map[int64]map[int64]bool
 }
 
 func newState() state {
@@ -109,7 +112,20 @@ func newState() state {
 		creds:        map[int64]*credential{},
 		invitations:  map[int64]*invitation{},
 		customFields: map[int64]*CustomField{},
+		members:      map[int64]map[int64]bool{},
 	}
+}
+
+// setMember keeps the members index in step with a user's groups.
+func (st *state) setMember(userID, groupID int64, in bool) {
+	if !in {
+		delete(st.members[groupID], userID)
+		return
+	}
+	if st.members[groupID] == nil {
+		st.members[groupID] = map[int64]bool{}
+	}
+	st.members[groupID][userID] = true
 }
 
 // Credential formats the simulator knows.

@@ -60,9 +60,13 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, _ map[string]
 			matched = append(matched, u)
 		}
 	}
-	// Only the page's users are put in wire shape: listing a large account
-	// page by page stays linear.
-	env, err := page(r, matched)
+	s.writeUserPage(w, r, matched)
+}
+
+// writeUserPage answers one page of users; only the page's users are put
+// in wire shape, so listing a large account page by page stays linear.
+func (s *Server) writeUserPage(w http.ResponseWriter, r *http.Request, users []*user) {
+	env, err := page(r, users)
 	if err != nil {
 		writeErr(w, http.StatusBadRequest, err.Error())
 		return
@@ -250,6 +254,7 @@ func (s *Server) deleteUser(w http.ResponseWriter, _ *http.Request, params map[s
 // (mobile passes are destroyed) and pending invitations; the lock is held.
 func (s *Server) removeUser(u *user) {
 	for gid := range u.groups {
+		s.setMember(u.id, gid, false)
 		s.recordMember(u.id, gid, false)
 	}
 	s.unassignAll(u.id)
@@ -353,12 +358,14 @@ func (s *Server) changeGroups(u *user, add, remove []int64, console bool) (int, 
 	}
 	for gid := range u.groups {
 		if !next[gid] {
+			s.setMember(u.id, gid, false)
 			s.recordMember(u.id, gid, false)
 			s.event("group.member-removed", u.id, "group "+itoa(gid), console)
 		}
 	}
 	for gid := range next {
 		if !u.groups[gid] {
+			s.setMember(u.id, gid, true)
 			s.recordMember(u.id, gid, true)
 			s.event("group.member-added", u.id, "group "+itoa(gid), console)
 		}
