@@ -43,11 +43,9 @@ func (s *Server) userState(u *user) UserState {
 		CustomFields: cloneMap(u.custom), Groups: sortedKeys(u.groups),
 		Credentials: []CredentialState{}, Created: u.created, Updated: u.updated,
 	}
-	for _, id := range sortedKeys(s.creds) {
-		if c := s.creds[id]; c.userID == u.id {
-			st.Credentials = append(st.Credentials, CredentialState{ID: c.id, ReferenceID: c.referenceID,
-				Mobile: c.mobile, Pending: c.pending, EffectiveFrom: c.from, EffectiveTo: c.to})
-		}
+	for _, c := range s.heldBy(u.id) {
+		st.Credentials = append(st.Credentials, CredentialState{ID: c.id, ReferenceID: c.referenceID,
+			Mobile: c.mobile, Pending: c.pending, EffectiveFrom: c.from, EffectiveTo: c.to})
 	}
 	return st
 }

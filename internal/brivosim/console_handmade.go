@@ -47,7 +47,7 @@ func (s *Server) CreateHandMadeUser(h HandMade) (UserState, error) {
 		s.putCred(c)
 		inv := &invitation{id: s.newID(), userID: u.id, referenceID: ref, credentialID: c.id,
 			accessCode: randomToken()[:8], created: now, status: "PENDING"}
-		s.invitations[inv.id] = inv
+		s.addInvitation(inv)
 		s.event("invitation.created", u.id, "invitation "+itoa(inv.id), true)
 		s.redeem(inv)
 	}

@@ -88,6 +88,9 @@ func (s *Server) dropCred(id int64) {
 	if c := s.creds[id]; c != nil && c.mobile {
 		s.mobileN--
 	}
+	if c := s.creds[id]; c != nil && c.userID != 0 {
+		delete(s.held[c.userID], id)
+	}
 	delete(s.creds, id)
 }
 
@@ -101,10 +104,8 @@ func (s *Server) listUserCredentials(w http.ResponseWriter, r *http.Request, par
 		return
 	}
 	var out []credentialJSON
-	for _, id := range sortedKeys(s.creds) {
-		if c := s.creds[id]; c.userID == u.id {
-			out = append(out, credWire(c))
-		}
+	for _, c := range s.heldBy(u.id) {
+		out = append(out, credWire(c))
 	}
 	writePage(w, r, out)
 }
@@ -185,7 +186,8 @@ func optionalTime(raw json.RawMessage) (*time.Time, error) {
 
 // setCredential assigns c to userID with the window and records it.
 func (s *Server) setCredential(c *credential, userID int64, from, to *time.Time, console bool) {
-	c.userID, c.from, c.to = userID, from, to
+	s.setHolder(c, userID)
+	c.from, c.to = from, to
 	s.recordCred(c.id, c)
 	detail := "credential " + itoa(c.id)
 	if from != nil {
@@ -214,11 +216,12 @@ func (s *Server) unassignCredential(w http.ResponseWriter, _ *http.Request, para
 // (the resident must redeem a new invitation); a card goes back to stock.
 func (s *Server) unassign(c *credential) {
 	uid := c.userID
-	c.userID, c.from, c.to = 0, nil, nil
+	s.setHolder(c, 0)
+	c.from, c.to = nil, nil
 	s.recordCred(c.id, nil)
 	if c.mobile {
 		s.dropCred(c.id)
-		for _, inv := range s.invitations {
+		for _, inv := range s.invitationsOf(uid) {
 			if inv.credentialID == c.id {
 				inv.status = "REVOKED"
 			}
@@ -230,13 +233,11 @@ func (s *Server) unassign(c *credential) {
 // unassignAll takes every credential from a user and revokes the user's
 // pending invitations.
 func (s *Server) unassignAll(userID int64) {
-	for _, id := range sortedKeys(s.creds) {
-		if c := s.creds[id]; c.userID == userID {
-			s.unassign(c)
-		}
+	for _, c := range s.heldBy(userID) {
+		s.unassign(c)
 	}
-	for _, inv := range s.invitations {
-		if inv.userID == userID && inv.status == "PENDING" {
+	for _, inv := range s.invitationsOf(userID) {
+		if inv.status == "PENDING" {
 			inv.status = "REVOKED"
 			s.dropCred(inv.credentialID)
 		}
@@ -263,14 +264,14 @@ func (s *Server) createInvitation(w http.ResponseWriter, r *http.Request, params
 		writeErr(w, http.StatusBadRequest, "referenceId is required")
 		return
 	}
-	for _, inv := range s.invitations {
-		if inv.userID == u.id && inv.status == "PENDING" {
+	for _, inv := range s.invitationsOf(u.id) {
+		if inv.status == "PENDING" {
 			writeErr(w, http.StatusConflict, "An invitation is already pending for this user")
 			return
 		}
 	}
-	for _, c := range s.creds {
-		if c.mobile && c.userID == u.id && !c.pending {
+	for _, c := range s.heldBy(u.id) {
+		if c.mobile && !c.pending {
 			writeErr(w, http.StatusConflict, "The user already holds a mobile pass")
 			return
 		}
@@ -284,7 +285,7 @@ func (s *Server) createInvitation(w http.ResponseWriter, r *http.Request, params
 	s.putCred(c)
 	inv := &invitation{id: s.newID(), userID: u.id, referenceID: body.ReferenceID,
 		credentialID: c.id, accessCode: randomToken()[:8], created: s.now(), status: "PENDING"}
-	s.invitations[inv.id] = inv
+	s.addInvitation(inv)
 	s.event("invitation.created", u.id, "invitation "+itoa(inv.id), false)
 	if !s.opts.ManualRedeem {
 		s.redeem(inv)
@@ -301,7 +302,7 @@ func (s *Server) redeem(inv *invitation) {
 	}
 	inv.status = "REDEEMED"
 	c.pending = false
-	c.userID = inv.userID
+	s.setHolder(c, inv.userID)
 	s.recordCred(c.id, c)
 	s.event("invitation.redeemed", inv.userID, "credential "+itoa(c.id), false)
 }
@@ -312,10 +313,8 @@ func (s *Server) listInvitations(w http.ResponseWriter, r *http.Request, params 
 		return
 	}
 	var out []invitationJSON
-	for _, id := range sortedKeys(s.invitations) {
-		if inv := s.invitations[id]; inv.userID == u.id {
-			out = append(out, invitationWire(inv))
-		}
+	for _, inv := range s.invitationsOf(u.id) {
+		out = append(out, invitationWire(inv))
 	}
 	writePage(w, r, out)
 }

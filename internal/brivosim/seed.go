@@ -107,8 +107,8 @@ func (s *Server) RedeemInvitations(userID int64) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := 0
-	for _, id := range sortedKeys(s.invitations) {
-		if inv := s.invitations[id]; inv.userID == userID && inv.status == "PENDING" {
+	for _, inv := range s.invitationsOf(userID) {
+		if inv.status == "PENDING" {
 			s.redeem(inv)
 			n++
 		}

@@ -100,6 +100,11 @@ type state struct {
 	// members inverts the users' groups: group id -> its users' ids, so a
 	// member list costs its members, not the whole account.
 	members map[int64]map[int64]bool
+	// held and invsOf index credentials by holder and invitations by user,
+	// so a user's credentials and invitations cost that user's, not the
+	// whole account's.
+	held   map[int64]map[int64]bool // user id -> ids of the credentials it holds
+	invsOf map[int64][]int64        // user id -> its invitations' ids, oldest first
 }
 
 func newState() state {
@@ -113,7 +118,49 @@ func newState() state {
 		invitations:  map[int64]*invitation{},
 		customFields: map[int64]*CustomField{},
 		members:      map[int64]map[int64]bool{},
+		held:         map[int64]map[int64]bool{},
+		invsOf:       map[int64][]int64{},
 	}
+}
+
+// setHolder gives c to userID (0: nobody), keeping the held index.
+func (st *state) setHolder(c *credential, userID int64) {
+	if c.userID != 0 {
+		delete(st.held[c.userID], c.id)
+	}
+	c.userID = userID
+	if userID != 0 {
+		if st.held[userID] == nil {
+			st.held[userID] = map[int64]bool{}
+		}
+		st.held[userID][c.id] = true
+	}
+}
+
+// heldBy lists the credentials the user holds, in id order.
+func (st *state) heldBy(userID int64) []*credential {
+	var out []*credential
+	for _, id := range sortedKeys(st.held[userID]) {
+		if c := st.creds[id]; c != nil && c.userID == userID {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// addInvitation records a new invitation.
+func (st *state) addInvitation(inv *invitation) {
+	st.invitations[inv.id] = inv
+	st.invsOf[inv.userID] = append(st.invsOf[inv.userID], inv.id)
+}
+
+// invitationsOf lists the user's invitations, oldest first.
+func (st *state) invitationsOf(userID int64) []*invitation {
+	var out []*invitation
+	for _, id := range st.invsOf[userID] {
+		out = append(out, st.invitations[id])
+	}
+	return out
 }
 
 // setMember keeps the members index in step with a user's groups.
