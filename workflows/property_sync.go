@@ -163,7 +163,11 @@ func (s *syncer) cycle(ctx workflow.Context) {
 		return
 	}
 
-	res, err := s.apply(ctx, now, auditDue, approve)
+	startWithin := unconfirmedHolderStartWithin
+	if needFetch {
+		startWithin = applyStartWithin // this cycle's poll has just seen the holder
+	}
+	res, err := s.apply(ctx, now, auditDue, approve, startWithin)
 	if err != nil {
 		s.st.ApplyPending = true
 		s.failed(ctx, "apply", err, &report)
@@ -248,13 +252,33 @@ func (s *syncer) fetch(ctx workflow.Context) (activities.PlanSummary, error) {
 	return sum, nil
 }
 
-func (s *syncer) apply(ctx workflow.Context, now time.Time, audit, approve bool) (activities.ApplyResult, error) {
+// How long an apply may wait to start on the worker queue holding the plan.
+// The plan lives in the memory of the worker that fetched it; if that worker
+// is gone the task is never picked up, so the workflow gives up and fetches
+// again on a live worker (planLost). A live worker starts an apply in
+// milliseconds (its own queue has 1,000 slots), so the bound only prices a
+// dead holder, and a false timeout costs one refetch and a full read of the
+// property.
+//   - An apply in the cycle whose poll has just found the holder polling
+//     (or made the polling worker the holder) gets a bound that a loaded
+//     server or machine never trips.
+//   - Any other apply (a transition between polls, or ahead of a due poll)
+//     goes to a holder nobody has checked since the last poll: after an
+//     outage, a crash or a rolling restart it is gone. Finding out in
+//     seconds is what makes a group change due then late by seconds, not
+//     by the bound.
+//
+// Timeouts are not among what replay compares (activity id and type), so
+// changing them needs no version marker.
+const (
+	applyStartWithin             = 30 * time.Second
+	unconfirmedHolderStartWithin = 5 * time.Second
+)
+
+func (s *syncer) apply(ctx workflow.Context, now time.Time, audit, approve bool, startWithin time.Duration) (activities.ApplyResult, error) {
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		// The plan lives in the memory of the worker that fetched it. If
-		// that worker is gone the task is never picked up: give up quickly
-		// and fetch again rather than wait.
 		TaskQueue:              s.st.WorkerQueue,
-		ScheduleToStartTimeout: 30 * time.Second,
+		ScheduleToStartTimeout: startWithin,
 		StartToCloseTimeout:    30 * time.Minute,
 		HeartbeatTimeout:       10 * time.Second,
 		RetryPolicy: &temporal.RetryPolicy{
@@ -277,11 +301,14 @@ func (s *syncer) apply(ctx workflow.Context, now time.Time, audit, approve bool)
 	err := workflow.ExecuteActivity(actx, a.ApplyPlan, in).Get(ctx, &res)
 	if err != nil && planLost(err) {
 		// Fetch afresh on a live worker and apply there, once.
+		s.log.Info("The worker holding the plan did not take the apply; fetching on a live worker",
+			"PropertyID", s.propertyID, "WorkerQueue", s.st.WorkerQueue, "Error", err)
 		s.st.WorkerQueue, s.st.AppliedToken = "", ""
 		if _, ferr := s.fetch(ctx); ferr != nil {
 			return res, ferr
 		}
 		actx = workflow.WithTaskQueue(actx, s.st.WorkerQueue)
+		actx = workflow.WithScheduleToStartTimeout(actx, applyStartWithin) // just seen alive
 		in.Fingerprint, in.AppliedToken = s.st.Fingerprint, ""
 		err = workflow.ExecuteActivity(actx, a.ApplyPlan, in).Get(ctx, &res)
 	}

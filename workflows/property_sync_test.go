@@ -12,8 +12,10 @@ import (
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/entrata-brivo/entrata-brivo/activities"
@@ -42,6 +44,44 @@ type fakeProperty struct {
 	fetchErr    func(n int, now time.Time) error
 	applyErr    func(n int, in activities.ApplyInput) error
 	deadHolder  bool // the fetch finds nobody polling the holder's queue
+	// applyStartWithin[i] is the i-th apply's schedule-to-start bound, as
+	// the workflow set it (seen by applyOptionsSpy).
+	applyStartWithin []time.Duration
+}
+
+// applyOptionsSpy records the options the workflow gives each ApplyPlan:
+// the test environment starts every activity at once, so a timeout meant
+// for a dead queue can only be checked as the option the workflow set.
+type applyOptionsSpy struct {
+	interceptor.WorkerInterceptorBase
+	f *fakeProperty
+}
+
+func (s *applyOptionsSpy) InterceptWorkflow(_ workflow.Context, next interceptor.WorkflowInboundInterceptor) interceptor.WorkflowInboundInterceptor {
+	return &spyInbound{WorkflowInboundInterceptorBase: interceptor.WorkflowInboundInterceptorBase{Next: next}, f: s.f}
+}
+
+type spyInbound struct {
+	interceptor.WorkflowInboundInterceptorBase
+	f *fakeProperty
+}
+
+func (i *spyInbound) Init(outbound interceptor.WorkflowOutboundInterceptor) error {
+	return i.Next.Init(&spyOutbound{WorkflowOutboundInterceptorBase: interceptor.WorkflowOutboundInterceptorBase{Next: outbound}, f: i.f})
+}
+
+type spyOutbound struct {
+	interceptor.WorkflowOutboundInterceptorBase
+	f *fakeProperty
+}
+
+func (o *spyOutbound) ExecuteActivity(ctx workflow.Context, activityType string, args ...any) workflow.Future {
+	if activityType == "ApplyPlan" {
+		o.f.mu.Lock()
+		o.f.applyStartWithin = append(o.f.applyStartWithin, workflow.GetActivityOptions(ctx).ScheduleToStartTimeout)
+		o.f.mu.Unlock()
+	}
+	return o.Next.ExecuteActivity(ctx, activityType, args...)
 }
 
 func (f *fakeProperty) next(after time.Time) []activities.Transition {
@@ -112,6 +152,7 @@ func newEnv(t *testing.T, poll, audit time.Duration) (*testsuite.TestWorkflowEnv
 	env.SetTestTimeout(30 * time.Second)
 	env.RegisterWorkflow(PropertySync)
 	f := &fakeProperty{t: t, env: env, fingerprint: "fp1"}
+	env.SetWorkerOptions(worker.Options{Interceptors: []interceptor.WorkerInterceptor{&applyOptionsSpy{f: f}}})
 	env.OnActivity(a.Settings, mock.Anything).Return(activities.Settings{PollInterval: poll, AuditInterval: audit}, nil)
 	env.OnActivity(a.FetchPlan, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.FetchPlanInput) (activities.PlanSummary, error) {

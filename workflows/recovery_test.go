@@ -177,6 +177,51 @@ func TestTransitionDueAtAFailedPollIsAppliedFirst(t *testing.T) {
 	wantFetches(t, f, start, start.Add(2*time.Hour), start.Add(2*time.Hour+10*time.Second))
 }
 
+// An apply between polls, or ahead of a due poll, goes to the holder nobody
+// has seen since the last poll. After an outage or a rolling restart that
+// worker is gone: its queue must be given up in seconds, then the plan is
+// fetched on a live worker and applied there at once. An apply right after
+// a poll, to a holder just seen, keeps the long bound.
+func TestAnUncheckedHolderIsGivenUpFast(t *testing.T) {
+	env, f := newEnv(t, 2*time.Hour, 24*time.Hour)
+	f.queues = []string{"wq-old", "wq-new"}
+	// +1h: between polls; +2h: the same instant as the second poll.
+	f.transitions = []time.Time{start.Add(time.Hour), start.Add(2 * time.Hour)}
+	f.applyErr = func(n int, _ activities.ApplyInput) error {
+		if n == 2 {
+			return noPoller() // wq-old's worker did not come back
+		}
+		return nil
+	}
+	run(env, 3*time.Hour)
+	want := []struct {
+		at          time.Duration
+		queue       string
+		startWithin time.Duration
+	}{
+		{0, "wq-old", applyStartWithin},                         // the first sync, after its fetch
+		{time.Hour, "wq-old", unconfirmedHolderStartWithin},     // between polls
+		{2 * time.Hour, "wq-old", unconfirmedHolderStartWithin}, // ahead of the poll: nobody there
+		{2 * time.Hour, "wq-new", applyStartWithin},             // fetched again on a live worker
+	}
+	if len(f.applies) < len(want) {
+		t.Fatalf("applies at %v on %v, want %d", f.applyTimes, f.applyQueues, len(want))
+	}
+	for i, w := range want {
+		if !f.applyTimes[i].Equal(start.Add(w.at)) || f.applyQueues[i] != w.queue || f.applyStartWithin[i] != w.startWithin {
+			t.Fatalf("apply %d at %v on %s with %s to start, want +%s on %s with %s (all: %v on %v, %v)", i,
+				f.applyTimes[i].Sub(start), f.applyQueues[i], f.applyStartWithin[i], w.at, w.queue, w.startWithin,
+				f.applyTimes, f.applyQueues, f.applyStartWithin)
+		}
+	}
+	if f.applies[3].AppliedToken != "" {
+		t.Fatal("the live worker applied with the dead holder's token; it must read Brivo afresh")
+	}
+	if applyStartWithin <= unconfirmedHolderStartWithin {
+		t.Fatalf("a holder just seen alive gets %s, no more than an unchecked one's %s", applyStartWithin, unconfirmedHolderStartWithin)
+	}
+}
+
 // A transition that falls due while Entrata keeps failing is applied at its
 // instant, and the failing poll keeps its status and its backoff.
 func TestTransitionDueWhileEntrataFailsKeepsTheFailure(t *testing.T) {
