@@ -117,7 +117,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	}
 	inner := hc.Transport
 	if inner == nil {
-		inner = http.DefaultTransport
+		inner = newTransport()
 	}
 	hc.Transport = &apiKeyTransport{key: cfg.creds.APIKey, next: inner}
 
@@ -174,6 +174,20 @@ func (c *Client) newRequest(ctx context.Context, method, path string, body any) 
 	return req, nil
 }
 
+// keptConns is how many idle connections to Brivo a client keeps. A worker
+// has many activities calling at once; with net/http's default of 2, every
+// call beyond two in flight would open (and TLS-handshake) a connection of
+// its own and close it after, which costs time on each call and makes the
+// calls reach the gateway unevenly.
+const keptConns = 64
+
+func newTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = keptConns
+	t.MaxIdleConnsPerHost = keptConns
+	return t
+}
+
 // do sends req with a bearer token, waiting for the rate limiter first. On
 // 401 invalid_token it refreshes the token once and resends. It decodes a
 // successful JSON body into v (when non-nil) and turns failures into typed
@@ -202,6 +216,14 @@ func (c *Client) do(req *http.Request, tmpl string, v any) (*Response, error) {
 	defer resp.Body.Close()
 	r := &Response{Response: resp}
 	if err := checkResponse(resp, req.Method, req.URL.Path); err != nil {
+		if wait, ok := gatewayThrottle(err); ok {
+			// The gateway counts the account's calls, not this one's: every
+			// call of this process waits, not only the one refused, or the
+			// next ones would be refused as well.
+			c.gate.holdAtLeast(time.Now().Add(wait))
+			c.logger.Debug("brivo: the gateway throttled the account; holding calls", "method", req.Method, "path", tmpl,
+				"wait", wait)
+		}
 		c.observe(req.Context(), req.Method, tmpl, err)
 		return r, err
 	}

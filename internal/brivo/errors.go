@@ -120,6 +120,18 @@ func IsPermanent(err error) bool {
 	return errors.As(err, &er) && !er.Retryable
 }
 
+// gatewayThrottle reports whether err is the gateway refusing the account's
+// rate (403 Developer Over Qps/Over Rate, or 429), and how long to hold
+// every call: the Retry-After, or 1 s without one.
+func gatewayThrottle(err error) (time.Duration, bool) {
+	var er *ErrorResponse
+	if !errors.As(err, &er) || !er.Retryable ||
+		(er.StatusCode != http.StatusForbidden && er.StatusCode != http.StatusTooManyRequests) {
+		return 0, false
+	}
+	return max(er.RetryAfter, time.Second), true
+}
+
 // RetryAfter returns the server's requested wait, if it gave one.
 func RetryAfter(err error) (time.Duration, bool) {
 	var er *ErrorResponse

@@ -2,9 +2,12 @@ package brivo
 
 import (
 	"errors"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -133,5 +136,75 @@ func TestLimiterKeepsBurstUnderSimulatorCeiling(t *testing.T) {
 	}
 	if overQps == 0 {
 		t.Fatal("100 unthrottled calls never hit the 60/s ceiling")
+	}
+}
+
+// The gateway's Over Qps and 429 are about the account, not the call: the
+// client holds every call for the Retry-After, so the calls that follow the
+// refused one are not refused too. A 503 is the call's own and holds nothing.
+func TestGatewayThrottleHoldsEveryCall(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		fault brivosim.Fault
+		hold  time.Duration
+	}{
+		{"403 over qps", brivosim.Fault{Next: 1, Status: 403, RetryAfter: time.Second}, time.Second},
+		{"429", brivosim.Fault{Next: 1, Status: 429, RetryAfter: 2 * time.Second}, 2 * time.Second},
+		{"503", brivosim.Fault{Next: 1, Status: 503, RetryAfter: 2 * time.Second}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, simOptions())
+			ctx := ctxT(t)
+			e.sim.SetFault("/v1/api/groups", tc.fault)
+			refused := time.Now()
+			if _, err := e.client.Groups.ListAll(ctx); !IsRetryable(err) {
+				t.Fatalf("err = %v; want the injected %d", err, tc.fault.Status)
+			}
+			// Another call, on another path.
+			if _, err := e.client.Sites.ListAll(ctx); err != nil {
+				t.Fatal(err)
+			}
+			waited := time.Since(refused)
+			if waited < tc.hold-50*time.Millisecond || (tc.hold == 0 && waited > 500*time.Millisecond) {
+				t.Fatalf("the next call went %v after the refusal; want a hold of %v", waited, tc.hold)
+			}
+		})
+	}
+}
+
+// Calls made at once reuse the connections of the calls before them rather
+// than each opening one (net/http keeps only two idle per host by default).
+func TestConcurrentCallsReuseConnections(t *testing.T) {
+	sim := brivosim.New(simOptions())
+	sim.SeedDemo("Test Site", 3)
+	sim.SetFault("/v1/api/sites", brivosim.Fault{Latency: 100 * time.Millisecond}) // so the calls overlap
+	srv := httptest.NewUnstartedServer(sim)
+	var opened atomic.Int32
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			opened.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	c := newClientFor(t, srv.URL, testCreds)
+	ctx := ctxT(t)
+	const n = 16
+	for range 3 {
+		var wg sync.WaitGroup
+		for range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := c.Sites.ListAll(ctx); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	// The first round opens up to n (and the token's); the others reuse them.
+	if got := opened.Load(); got > n+2 {
+		t.Fatalf("%d connections opened for 3 rounds of %d calls at once; want at most %d", got, n, n+2)
 	}
 }

@@ -93,6 +93,16 @@ func (g *gate) hold(until time.Time) {
 	g.mu.Unlock()
 }
 
+// holdAtLeast keeps every call waiting until t, unless a hold already lasts
+// longer.
+func (g *gate) holdAtLeast(until time.Time) {
+	g.mu.Lock()
+	if until.After(g.holdUntil) {
+		g.holdUntil = until
+	}
+	g.mu.Unlock()
+}
+
 // wait blocks until the call may go.
 func (g *gate) wait(ctx context.Context, p Priority) error {
 	w := &waiter{ready: make(chan struct{})}

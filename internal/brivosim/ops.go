@@ -2,7 +2,9 @@ package brivosim
 
 import (
 	"net/http"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -23,13 +25,23 @@ type Fault struct {
 }
 
 type opsState struct {
-	calls map[string]int
-	// overCeiling counts the calls refused with Over Qps because they
-	// exceeded the rate ceiling (injected faults are not counted).
-	overCeiling int
-	faults      map[string]*Fault
-	ceiling     int
-	recent      []time.Time // wall-clock times of accepted API calls, last second
+	calls  map[string]int
+	faults map[string]*Fault
+}
+
+// rateState is the gateway's rate ceiling. It has its own lock: Mashery
+// counts a call when it reaches the edge, before the backend, so a handler
+// holding the server's lock must not delay the count (calls queued behind
+// it would be stamped together and look like a burst that never was).
+type rateState struct {
+	mu      sync.Mutex
+	ceiling int
+	// recent holds the arrival times of accepted calls over the last two
+	// seconds, in order (calls may reach the check slightly out of order).
+	recent []time.Time
+	// refused counts the calls refused with Over Qps because they exceeded
+	// the ceiling (injected faults are not counted).
+	refused int
 }
 
 func newOpsState() opsState {
@@ -54,17 +66,19 @@ func (s *Server) Calls() map[string]int {
 // ResetCalls zeroes the call counts and the Over Qps count.
 func (s *Server) ResetCalls() {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	clear(s.ops.calls)
-	s.ops.overCeiling = 0
+	s.mu.Unlock()
+	s.rate.mu.Lock()
+	s.rate.refused = 0
+	s.rate.mu.Unlock()
 }
 
 // OverCeiling returns how many calls the rate ceiling refused with
 // 403 Developer Over Qps since the last ResetCalls.
 func (s *Server) OverCeiling() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.ops.overCeiling
+	s.rate.mu.Lock()
+	defer s.rate.mu.Unlock()
+	return s.rate.refused
 }
 
 // SetFault sets (replaces) the fault for a path prefix.
@@ -84,31 +98,56 @@ func (s *Server) ClearFaults() {
 // SetRateCeiling makes the API answer 403 Developer Over Qps (Retry-After:
 // 1) to calls beyond perSecond in any sliding second; 0 removes it.
 func (s *Server) SetRateCeiling(perSecond int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.ops.ceiling = perSecond
-	s.ops.recent = nil
+	s.rate.mu.Lock()
+	defer s.rate.mu.Unlock()
+	s.rate.ceiling = perSecond
+	s.rate.recent = nil
 }
 
-// overCeiling records an API call and reports whether it exceeds the
-// ceiling. Rejected calls do not count against the window.
-func (s *Server) overCeiling() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.ops.ceiling <= 0 {
+// overCeiling records an API call that arrived at the given instant and
+// reports whether it exceeds the rate ceiling: whether some one-second
+// window holding it would hold more than the ceiling's accepted calls
+// (the strictest reading of "per second": sliding, not per calendar
+// second).
+func (s *Server) overCeiling(arrived time.Time) bool {
+	r := &s.rate
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ceiling <= 0 {
 		return false
 	}
-	now := time.Now()
-	cut := 0
-	for cut < len(s.ops.recent) && now.Sub(s.ops.recent[cut]) >= time.Second {
-		cut++
+	if n := len(r.recent); n > 0 {
+		newest := r.recent[n-1]
+		if arrived.After(newest) {
+			newest = arrived
+		}
+		cut, _ := slices.BinarySearchFunc(r.recent, newest.Add(-2*time.Second), time.Time.Compare)
+		r.recent = r.recent[cut:]
 	}
-	s.ops.recent = s.ops.recent[cut:]
-	if len(s.ops.recent) >= s.ops.ceiling {
-		s.ops.overCeiling++
+	at, _ := slices.BinarySearchFunc(r.recent, arrived, time.Time.Compare)
+	// inWindow counts the accepted calls in (end-1s, end], this one included.
+	inWindow := func(end time.Time) int {
+		lo, _ := slices.BinarySearchFunc(r.recent, end.Add(-time.Second), time.Time.Compare)
+		for lo < len(r.recent) && !r.recent[lo].After(end.Add(-time.Second)) {
+			lo++
+		}
+		hi, _ := slices.BinarySearchFunc(r.recent, end, time.Time.Compare)
+		for hi < len(r.recent) && !r.recent[hi].After(end) {
+			hi++
+		}
+		return hi - lo + 1
+	}
+	// The windows holding this call end at it or at a later accepted call
+	// less than a second after it.
+	over := inWindow(arrived) > r.ceiling
+	for i := at; !over && i < len(r.recent) && r.recent[i].Sub(arrived) < time.Second; i++ {
+		over = inWindow(r.recent[i]) > r.ceiling
+	}
+	if over {
+		r.refused++
 		return true
 	}
-	s.ops.recent = append(s.ops.recent, now)
+	r.recent = slices.Insert(r.recent, at, arrived)
 	return false
 }
 

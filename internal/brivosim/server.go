@@ -60,6 +60,7 @@ type Server struct {
 	hist history
 	auth authState
 	ops  opsState
+	rate rateState
 	rec  recordFaults // faults4xx.go
 }
 
@@ -96,13 +97,14 @@ func (s *Server) newID() int64 {
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	arrived := time.Now() // the gateway's clock: before any lock
 	switch {
 	case r.URL.Path == "/oauth/token":
 		s.serveToken(w, r)
 	case strings.HasPrefix(r.URL.Path, "/_sim/"):
 		s.control.ServeHTTP(w, r)
 	case r.URL.Path == APIPrefix || strings.HasPrefix(r.URL.Path, APIPrefix+"/"):
-		s.serveAPI(w, r)
+		s.serveAPI(w, r, arrived)
 	default:
 		writeJSON(w, http.StatusNotFound, apiError{Code: 404, Message: "Not found"})
 	}
@@ -110,7 +112,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // serveAPI runs the gateway checks in the order Mashery applies them (key,
 // rate, faults, verb), then the bearer token, then the handler under the lock.
-func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, arrived time.Time) {
 	path := strings.TrimPrefix(r.URL.Path, APIPrefix)
 	if path == "" {
 		path = "/"
@@ -122,7 +124,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if !s.checkAPIKey(w, r) {
 		return
 	}
-	if s.overCeiling() {
+	if s.overCeiling(arrived) {
 		writeOverQps(w, time.Second)
 		return
 	}

@@ -251,3 +251,70 @@ func TestFaultsAndCeiling(t *testing.T) {
 		t.Fatalf("OverCeiling = %d; want 3", n)
 	}
 }
+
+// The ceiling judges each call at its arrival, whatever order the checks
+// run in: a call that reaches the check late still counts in the windows of
+// the instant it arrived, and is refused if one of them would overflow.
+func TestCeilingCountsArrivalTimes(t *testing.T) {
+	sim := New(testOptions())
+	sim.SetRateCeiling(2)
+	t0 := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	ms := func(n int) time.Time { return t0.Add(time.Duration(n) * time.Millisecond) }
+	for _, tc := range []struct {
+		at   int
+		want bool // refused
+	}{
+		{0, false}, {600, false},
+		{900, true},   // (−100 ms, 900 ms] would hold 0, 600, 900
+		{1100, false}, // (100 ms, 1100 ms] holds 600, 1100
+		{500, true},   // late: (−400 ms, 600 ms] would hold 0, 500, 600
+		{1000, true},  // (0, 1000 ms] holds 600; (100 ms, 1100 ms] would hold 600, 1000, 1100
+		{1700, false}, // (700 ms, 1700 ms] holds 1100, 1700
+	} {
+		if got := sim.overCeiling(ms(tc.at)); got != tc.want {
+			t.Fatalf("call arriving at %d ms: refused %v; want %v", tc.at, got, tc.want)
+		}
+	}
+	if n := sim.OverCeiling(); n != 3 {
+		t.Fatalf("OverCeiling = %d; want 3", n)
+	}
+}
+
+// A handler holding the server's lock does not delay the count: calls that
+// arrive while it runs are stamped when they arrive, not when they get the
+// lock, so calls paced under the ceiling are never bunched into an Over Qps.
+func TestCeilingIsNotBunchedBehindASlowHandler(t *testing.T) {
+	sim := New(testOptions())
+	sim.SetRateCeiling(4)
+	tok := token(t, sim)
+	// Eight calls 300 ms apart: any second holds at most four. A handler
+	// holds the lock from 800 ms to 1,700 ms, over the calls at 900, 1,200
+	// and 1,500 ms. Stamped at 1,700 ms, those three and the calls at
+	// 1,800 and 2,100 ms would be five in (1,100 ms, 2,100 ms].
+	codes := make(chan int, 8)
+	send := func() {
+		req := httptest.NewRequest("GET", APIPrefix+"/sites", nil)
+		req.Header.Set("api-key", "k")
+		req.Header.Set("Authorization", "Bearer "+tok)
+		rec := httptest.NewRecorder()
+		sim.ServeHTTP(rec, req)
+		codes <- rec.Code
+	}
+	start := time.Now()
+	at := func(ms int) { time.Sleep(time.Until(start.Add(time.Duration(ms) * time.Millisecond))) }
+	go func() { // a slow handler
+		at(800)
+		sim.mu.Lock()
+		at(1700)
+		sim.mu.Unlock()
+	}()
+	for i := range 8 {
+		at(300 * i)
+		go send()
+	}
+	for range 8 {
+		if c := <-codes; c != http.StatusOK {
+			t.Fatalf("a call paced under the ceiling got %d (%d refused)", c, sim.OverCeiling())
+		}
+	}
+}
