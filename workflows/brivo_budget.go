@@ -18,9 +18,11 @@ import (
 // what it needs (never less than a floor, so an idle worker can still make
 // a due write at once), and the busy ones share the rest equally, so an idle
 // worker's share is lent to the busy ones within one renewal. The sum of the
-// leases never exceeds the budget: a worker is granted only what the others'
-// unexpired leases leave free, and takes its fair share at its next renewal,
-// once the others have renewed to theirs. A worker that dies stops renewing;
+// rates in use never exceeds the budget: a worker is granted only what the
+// others' unexpired leases leave free, and takes its fair share at its next
+// renewal, once the others have renewed to theirs. A lease cut at a renewal
+// still counts at its old rate for CutSettle: the worker learns of the cut
+// only when the answer reaches it, and spends the old rate until then. A worker that dies stops renewing;
 // its lease lapses after its TTL (a few seconds for a busy lease) and its
 // share goes to the others. A worker that stops cleanly releases its lease.
 const (
@@ -38,6 +40,11 @@ const (
 	// BrivoHeadroom keeps the sum of the leases under the account's limit
 	// when calls from several machines arrive bunched by the network.
 	BrivoHeadroom = 0.9
+	// CutSettle is how long a lease cut at a renewal still counts at its
+	// old rate (or until the old lease would have expired, if sooner): the
+	// time for the answer to reach the worker, which spends the old rate
+	// until then.
+	CutSettle = time.Second
 	// floorDivisor: the floor of each live lease is the budget ÷ (this ×
 	// live leases).
 	floorDivisor = 10
@@ -80,6 +87,22 @@ type HeldLease struct {
 	Demand    float64   `json:"demand"`
 	Budget    float64   `json:"budget"`
 	Expires   time.Time `json:"expires"`
+	// Cut is the rate the worker held before its last renewal cut it,
+	// which it may still spend until CutUntil (the old lease's expiry).
+	Cut      float64   `json:"cut,omitempty"`
+	CutUntil time.Time `json:"cutUntil,omitempty"`
+}
+
+// inUse is the most the lease's worker may be spending at now.
+func (l HeldLease) inUse(now time.Time) float64 {
+	r := 0.0
+	if now.Before(l.Expires) {
+		r = l.PerSecond
+	}
+	if now.Before(l.CutUntil) {
+		r = max(r, l.Cut)
+	}
+	return r
 }
 
 // BudgetState is BrivoBudget's input and its "leases" query answer; the
@@ -130,7 +153,7 @@ func validateLease(req LeaseRequest) error {
 
 // expire drops the leases that have lapsed by now.
 func (st *BudgetState) expire(now time.Time) {
-	st.Leases = slices.DeleteFunc(st.Leases, func(l HeldLease) bool { return !now.Before(l.Expires) })
+	st.Leases = slices.DeleteFunc(st.Leases, func(l HeldLease) bool { return l.inUse(now) == 0 && !now.Before(l.Expires) })
 }
 
 // LeaseAt records req, made at now, and answers it (see BrivoBudget).
@@ -157,14 +180,35 @@ func (st *BudgetState) LeaseAt(now time.Time, req LeaseRequest) Lease {
 	floor := total / float64(floorDivisor*len(st.Leases))
 	fair := fairShares(total, floor, st.Leases)
 
-	// Grant no more than the others' unexpired leases leave free.
+	// Grant no more than the others' leases leave free, counting a cut
+	// lease at its old rate until the old lease would have expired.
 	others := 0.0
 	for j, l := range st.Leases {
 		if j != i {
-			others += l.PerSecond
+			others += l.inUse(now)
 		}
 	}
 	grant := max(0, min(fair[i], total-others))
+	last := 0.0
+	if now.Before(me.Expires) {
+		last = me.PerSecond
+	}
+	if grant < last {
+		// Until the answer reaches the worker, it spends what it held
+		// (a renewal is sent only once the previous answer has come, so
+		// that is the last grant).
+		until := now.Add(CutSettle)
+		if me.Expires.Before(until) {
+			until = me.Expires
+		}
+		if now.Before(me.CutUntil) { // an earlier cut still counts
+			last = max(last, me.Cut)
+			if me.CutUntil.After(until) {
+				until = me.CutUntil
+			}
+		}
+		me.Cut, me.CutUntil = last, until
+	}
 	me.PerSecond = grant
 	ttl := BusyLeaseTTL
 	if grant <= floor*1.0001 {

@@ -19,16 +19,15 @@ func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
 func sumHeld(st BudgetState, now time.Time) float64 {
 	s := 0.0
 	for _, l := range st.Leases {
-		if now.Before(l.Expires) {
-			s += l.PerSecond
-		}
+		s += l.inUse(now)
 	}
 	return s
 }
 
 // A lone busy worker gets the whole budget (less the headroom); a second
 // one that turns busy gets nothing the first still holds, and both reach
-// half once the first has renewed. The held leases never add up to more
+// half once the first has renewed and its cut has settled (until then the
+// first may not have heard of it). The rates in use never add up to more
 // than the budget.
 func TestBrivoBudgetLendsAndNeverOversubscribes(t *testing.T) {
 	const budget = 200.0
@@ -60,19 +59,33 @@ func TestBrivoBudgetLendsAndNeverOversubscribes(t *testing.T) {
 	}
 	now = now.Add(300 * time.Millisecond)
 	b = st.LeaseAt(now, LeaseRequest{Worker: "b", Budget: budget, Demand: -1})
+	check("b renews before a's cut settled")
+	if b.PerSecond != 0 {
+		t.Fatalf("b while a may still spend its old lease: %+v, want 0", b)
+	}
+	now = now.Add(CutSettle) // a has had its answer
+	b = st.LeaseAt(now, LeaseRequest{Worker: "b", Budget: budget, Demand: -1})
 	check("b renews")
 	if !near(b.PerSecond, total/2) {
-		t.Fatalf("b after a renewed: %+v, want %.0f", b, total/2)
+		t.Fatalf("b after a's cut settled: %+v, want %.0f", b, total/2)
 	}
-	// b's work ends: it wants 3/s; a gets the rest at its next renewal
-	// once b has shrunk.
+	// b's work ends: it wants 3/s. a gets the rest once b's cut has
+	// settled, not at once: b spends its old rate until the answer
+	// reaches it.
 	now = now.Add(time.Second)
+	a = st.LeaseAt(now, LeaseRequest{Worker: "a", Budget: budget, Demand: -1})
 	b = st.LeaseAt(now, LeaseRequest{Worker: "b", Budget: budget, Demand: 3})
 	floor := total / (floorDivisor * 2)
 	if !near(b.PerSecond, floor) || b.TTL != IdleLeaseTTL {
 		t.Fatalf("idle b: %+v, want the floor %.1f for %s", b, floor, IdleLeaseTTL)
 	}
 	a = st.LeaseAt(now.Add(10*time.Millisecond), LeaseRequest{Worker: "a", Budget: budget, Demand: -1})
+	if !near(a.PerSecond, total/2) {
+		t.Fatalf("a just after b's cut: %+v, want %.1f", a, total/2)
+	}
+	check("b cut")
+	now = now.Add(CutSettle)
+	a = st.LeaseAt(now, LeaseRequest{Worker: "a", Budget: budget, Demand: -1})
 	if !near(a.PerSecond, total-floor) {
 		t.Fatalf("a with b idle: %+v, want %.1f", a, total-floor)
 	}
@@ -92,6 +105,15 @@ func TestBrivoBudgetLapsedAndReleasedLeases(t *testing.T) {
 	for _, w := range []string{"a", "b", "c"} {
 		now = now.Add(100 * time.Millisecond)
 		st.LeaseAt(now, LeaseRequest{Worker: w, Budget: budget, Demand: -1})
+	}
+	// a's cut from the whole budget to a third has settled: b and c take
+	// their thirds.
+	now = now.Add(CutSettle)
+	for _, w := range []string{"a", "b", "c"} {
+		now = now.Add(100 * time.Millisecond)
+		if l := st.LeaseAt(now, LeaseRequest{Worker: w, Budget: budget, Demand: -1}); !near(l.PerSecond, total/3) {
+			t.Fatalf("%s after the cut settled: %+v, want %.1f", w, l, total/3)
+		}
 	}
 	if s := sumHeld(st, now); !near(s, total) {
 		t.Fatalf("three busy workers hold %.2f, want %.2f", s, total)
