@@ -299,8 +299,10 @@ func (c *Client) observe(ctx context.Context, method, tmpl string, err error) {
 	}
 }
 
-// Outcome classifies an error for metrics: "ok", "not_found", "retryable",
-// "permanent" or "error" (transport or context failures).
+// Outcome classifies an error for metrics: "ok", "not_found", "conflict"
+// (409: for a digital invitation, one is already pending, which the caller
+// takes as done), "retryable", "permanent" or "error" (transport or context
+// failures).
 func Outcome(err error) string {
 	var er *ErrorResponse
 	switch {
@@ -308,6 +310,8 @@ func Outcome(err error) string {
 		return "ok"
 	case errors.Is(err, ErrNotFound):
 		return "not_found"
+	case errors.Is(err, ErrConflict):
+		return "conflict"
 	case errors.As(err, &er) && er.Retryable:
 		return "retryable"
 	case IsPermanent(err):

@@ -90,6 +90,9 @@ func TestCallObserverOutcomes(t *testing.T) {
 	if Outcome(&TransportError{Err: errors.New("dial")}) != "error" {
 		t.Fatal("transport error outcome")
 	}
+	if o := Outcome(&ErrorResponse{StatusCode: http.StatusConflict}); o != "conflict" {
+		t.Fatalf("409 outcome %q; want conflict", o)
+	}
 }
 
 func TestLimiterKeepsBurstUnderSimulatorCeiling(t *testing.T) {
