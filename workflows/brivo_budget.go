@@ -22,8 +22,8 @@ import (
 // others' unexpired leases leave free, and takes its fair share at its next
 // renewal, once the others have renewed to theirs. A lease cut at a renewal
 // still counts at its old rate for CutSettle: the worker learns of the cut
-// only when the answer reaches it, and spends the old rate until then. A worker that dies stops renewing;
-// its lease lapses after its TTL (a few seconds for a busy lease) and its
+// only when the answer reaches it, and spends the old rate until then. A
+// worker that dies stops renewing; its lease lapses after its TTL (a few seconds for a busy lease) and its
 // share goes to the others. A worker that stops cleanly releases its lease.
 const (
 	BrivoBudgetWorkflowType = "BrivoBudget"
@@ -88,7 +88,8 @@ type HeldLease struct {
 	Budget    float64   `json:"budget"`
 	Expires   time.Time `json:"expires"`
 	// Cut is the rate the worker held before its last renewal cut it,
-	// which it may still spend until CutUntil (the old lease's expiry).
+	// which it may still spend until CutUntil (CutSettle after the cut, or
+	// the old lease's expiry if sooner).
 	Cut      float64   `json:"cut,omitempty"`
 	CutUntil time.Time `json:"cutUntil,omitempty"`
 }
@@ -181,7 +182,7 @@ func (st *BudgetState) LeaseAt(now time.Time, req LeaseRequest) Lease {
 	fair := fairShares(total, floor, st.Leases)
 
 	// Grant no more than the others' leases leave free, counting a cut
-	// lease at its old rate until the old lease would have expired.
+	// lease at its old rate until CutUntil.
 	others := 0.0
 	for j, l := range st.Leases {
 		if j != i {
