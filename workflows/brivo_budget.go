@@ -154,7 +154,9 @@ func validateLease(req LeaseRequest) error {
 
 // expire drops the leases that have lapsed by now.
 func (st *BudgetState) expire(now time.Time) {
-	st.Leases = slices.DeleteFunc(st.Leases, func(l HeldLease) bool { return l.inUse(now) == 0 && !now.Before(l.Expires) })
+	st.Leases = slices.DeleteFunc(st.Leases, func(l HeldLease) bool {
+		return !now.Before(l.Expires) && !now.Before(l.CutUntil) // a cut still counts until CutUntil
+	})
 }
 
 // LeaseAt records req, made at now, and answers it (see BrivoBudget).
