@@ -69,8 +69,14 @@ func (a *Activities) ApplyPlan(ctx context.Context, in ApplyInput) (ApplyResult,
 	} else {
 		auditStart = a.now()
 		ctx = brivo.WithPriority(ctx, brivo.PriorityBulk)
-		first := in.AppliedToken == "" // the property's first sync: bulk, not audit
-		if observed, made, err = a.readKeepingTransitions(ctx, urgent, in, mem, at, first); err != nil {
+		kind := readAudit
+		switch {
+		case in.AppliedToken == "":
+			kind = readInitial // the property's first sync
+		case !in.Audit:
+			kind = readAgain // this worker lost what was applied
+		}
+		if observed, made, err = a.readKeepingTransitions(ctx, urgent, in, mem, at, kind); err != nil {
 			return ApplyResult{}, err
 		}
 		audited = true

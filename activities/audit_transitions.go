@@ -8,32 +8,60 @@ import (
 	"go.temporal.io/sdk/activity"
 
 	"github.com/entrata-brivo/entrata-brivo/internal/access"
+	"github.com/entrata-brivo/entrata-brivo/internal/brivo"
 )
 
 // An audit reads every Brivo record of the property, at most at the audit
 // share of the budget: on a large property that takes a minute or more, and
-// the workflow waits for the apply meanwhile. Transitions that only a write
-// can make (a transfer's unit doors) must not wait for it. So while the
-// audit reads, the apply keeps the property's transitions: when one falls
-// due, it is made at once, at the urgent priority, from what this worker
-// believes Brivo holds (exactly as a routine apply would make it), and the
-// users it changed are then taken from that belief rather than from the
-// read, which may predate the write.
+// the workflow waits for the apply meanwhile. So does a worker that believes
+// nothing of the property (the plan moved to it, or it restarted), which
+// reads everything before it writes. Transitions that only a write can make
+// (a move-out's suspension, a transfer's unit doors) must not wait for
+// either. So while the property is read, the apply keeps its transitions:
+// when one falls due, it is made at once, at the urgent priority, exactly
+// as a routine apply would make it, from what this worker believes Brivo
+// holds, or, believing nothing, from a read of the transitioning people
+// alone (by external id, with their groups and credentials). The users it
+// changed are then taken from that belief rather than from the read, which
+// may predate the write.
 
-// readKeepingTransitions is readObserved for an audit that makes the
-// transitions falling due meanwhile (urgent carries the urgent priority).
-// It returns the observation and the changes made during the reads.
+// recentTransitions is how far before the instant an apply was asked for a
+// worker that believes nothing looks for transitions it may have to make
+// before its read: the workflow wakes at each transition's instant, and an
+// apply that moved worker or was retried starts somewhat after it.
+const recentTransitions = 5 * time.Minute
+
+// readKeepingTransitions is readObserved for an apply that reads the
+// property and makes the transitions falling due meanwhile (urgent carries
+// the urgent priority). It returns the observation and the changes made
+// during the reads.
 func (a *Activities) readKeepingTransitions(ctx, urgent context.Context, in ApplyInput, mem *propertyMemory,
-	at time.Time, first bool) ([]access.ObservedUser, []access.Change, error) {
+	at time.Time, kind readKind) ([]access.ObservedUser, []access.Change, error) {
 	result := mem.plan.result
-	if in.AppliedToken == "" || mem.believed == nil || mem.believed.token != in.AppliedToken {
-		// Nothing believed to write from: read, then apply as usual.
-		obs, err := a.readObserved(ctx, in.PropertyID, result, first)
-		return obs, nil, err
+	// believing: the worker holds what the workflow last applied, and
+	// writes from it. Otherwise it writes from what it reads of the
+	// transitioning people (partial, which grows with each step).
+	believing := in.AppliedToken != "" && mem.believed != nil && mem.believed.token == in.AppliedToken
+	partial := &believedState{}
+	step := func(since, now time.Time) ([]access.Change, error) {
+		if believing {
+			return a.transitionStep(urgent, in, mem, now)
+		}
+		return a.unreadStep(urgent, in, mem, &partial, since, now)
 	}
-	// What is due already (a transition at the audit's own instant) is
+	keeping := func() bool { return (believing && mem.believed != nil) || (!believing && partial != nil) }
+
+	// What is due already (a transition at the apply's own instant) is
 	// made first, the same way, before the reads start.
-	made, err := a.transitionStep(urgent, in, mem, at)
+	since := at
+	if !believing {
+		since = in.At
+		if since.IsZero() || since.After(at) {
+			since = at
+		}
+		since = since.Add(-recentTransitions)
+	}
+	made, err := step(since, at)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -50,14 +78,14 @@ func (a *Activities) readKeepingTransitions(ctx, urgent context.Context, in Appl
 	defer cancel()
 	done := make(chan read, 1)
 	go func() {
-		obs, err := a.readObserved(rctx, in.PropertyID, result, first)
+		obs, err := a.readObserved(rctx, in.PropertyID, result, kind)
 		done <- read{obs, err}
 	}()
 
 	after := at
 	for {
 		var due <-chan time.Time
-		if ts := access.Transitions(result, after); len(ts) > 0 && mem.believed != nil {
+		if ts := access.Transitions(result, after); len(ts) > 0 && keeping() {
 			t := time.NewTimer(max(0, ts[0].At.Sub(a.now())))
 			defer t.Stop()
 			due = t.C
@@ -67,10 +95,13 @@ func (a *Activities) readKeepingTransitions(ctx, urgent context.Context, in Appl
 			if r.err != nil {
 				return nil, made, r.err
 			}
-			return withBelieved(r.obs, touched, mem.believed), made, nil
+			if believing {
+				return withBelieved(r.obs, touched, mem.believed), made, nil
+			}
+			return withBelieved(r.obs, touched, partial), made, nil
 		case <-due:
 			now := a.now()
-			changes, err := a.transitionStep(urgent, in, mem, now)
+			changes, err := step(after, now)
 			if err != nil {
 				return nil, made, err
 			}
@@ -81,6 +112,77 @@ func (a *Activities) readKeepingTransitions(ctx, urgent context.Context, in Appl
 			after = now
 		}
 	}
+}
+
+// unreadStep is transitionStep for a worker that believes nothing of the
+// property: it makes the transitions in (since, now] from a read of the
+// people they concern alone, at the urgent priority. *known holds what the
+// earlier steps left those people in, and takes what this one does; a write
+// that finds Brivo other than read sets it to nil (the whole read decides).
+func (a *Activities) unreadStep(ctx context.Context, in ApplyInput, mem *propertyMemory, known **believedState,
+	since, now time.Time) ([]access.Change, error) {
+	due := map[string]bool{}
+	for _, t := range access.Transitions(mem.plan.result, since) {
+		if t.At.After(now) {
+			break
+		}
+		due[t.ExternalID] = true
+	}
+	if len(due) == 0 || *known == nil {
+		return nil, nil
+	}
+	// The plan and the observation narrowed to these people: nobody else
+	// is read, and nobody else can be changed (a user observed but not
+	// desired would be revoked as absent).
+	part := mem.plan.result
+	part.Entitlements = slices.DeleteFunc(slices.Clone(part.Entitlements), func(e access.Entitlement) bool { return !due[e.ExternalID] })
+	var observed []access.ObservedUser
+	have := map[string]bool{}
+	for _, u := range (*known).users {
+		if due[u.ExternalID] {
+			observed = append(observed, u)
+			have[u.ExternalID] = true
+		}
+	}
+	// Read as the whole read would: their memberships of every group the
+	// property manages, not only of those the narrowed plan names.
+	var unread []string
+	for _, e := range part.Entitlements {
+		if !have[e.ExternalID] && access.Owned(e.ExternalID) {
+			unread = append(unread, e.ExternalID)
+		}
+	}
+	lctx := brivo.WithPurpose(ctx, purposeLookup)
+	existing, err := a.existingUsers(lctx, unread)
+	if err != nil {
+		return nil, err
+	}
+	policy, _ := a.Mapping.Policy(in.PropertyID)
+	managed := managedGroups(policy, mem.plan.result)
+	for _, ext := range unread {
+		if u := existing[ext]; u != nil {
+			ou, err := a.observeOne(lctx, u, managed)
+			if err != nil {
+				return nil, err
+			}
+			observed = append(observed, ou)
+		}
+	}
+
+	pm := &propertyMemory{plan: &plan{result: part, confirmedGone: mem.plan.confirmedGone},
+		believed: &believedState{users: observed}, ineffective: mem.ineffective, sharedCache: mem.sharedCache}
+	changes, err := a.transitionStep(ctx, in, pm, now)
+	mem.ineffective, mem.sharedCache = pm.ineffective, pm.sharedCache
+	if err != nil {
+		return nil, err
+	}
+	if pm.believed == nil {
+		*known = nil
+		return changes, nil
+	}
+	after := slices.DeleteFunc(slices.Clone((*known).users), func(u access.ObservedUser) bool { return due[u.ExternalID] })
+	*known = &believedState{users: append(after, pm.believed.users...)}
+	return changes, nil
 }
 
 // transitionStep brings Brivo to the state due at now for the users whose

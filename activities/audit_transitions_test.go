@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/entrata-brivo/entrata-brivo/internal/brivo"
+	"github.com/entrata-brivo/entrata-brivo/internal/brivosim"
 	"github.com/entrata-brivo/entrata-brivo/internal/sandbox"
 )
 
@@ -61,5 +62,103 @@ func TestApplyWaitsForAnInstantJustAhead(t *testing.T) {
 	apply(t, env, ApplyInput{Fingerprint: sum.Fingerprint, AppliedToken: first.AppliedToken, At: at})
 	if now := time.Now(); now.Before(at) {
 		t.Fatalf("the apply for %s returned %s before it", at, at.Sub(now))
+	}
+}
+
+// A worker that believes nothing of the property (the plan moved to it, or
+// it restarted) reads every record first. A transition falling due during
+// that read, or already due when it starts, is made at once from a read of
+// the transitioning people alone: it does not wait for the whole read.
+func TestTransitionWithoutBeliefIsNotLateBehindTheRead(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		// applyAt is when the apply is asked for, after the move-out.
+		applyAt time.Duration
+	}{
+		{"due during the read", 0},
+		{"due when the read starts", 1500 * time.Millisecond},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorldWithDemo(t, &sandbox.Demo{MoveInAfter: time.Hour, MoveOutAfter: 3 * time.Second})
+			out := w.sb.Demo.MoveOut
+			// The first worker syncs the property.
+			first := w.activities()
+			sum := fetch(t, first, "")
+			applied := apply(t, first, ApplyInput{Fingerprint: sum.Fingerprint})
+			if u, ok := w.sb.Brivo.UserByExternalID(out.ExternalID); !ok || u.Suspended {
+				t.Fatalf("before the move-out, the resident moving out is %+v (found %v)", u, ok)
+			}
+
+			// A second worker takes the plan, knowing nothing of Brivo.
+			var mu sync.Mutex
+			var suspendedAt, lastReadAt time.Time
+			second := w.activities(brivo.WithCallObserver(func(c brivo.Call) {
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case c.Method != "GET" && suspendedAt.IsZero(): // the one write: the move-out
+					suspendedAt = time.Now()
+				case c.Purpose == purposeAuditRead || c.Purpose == purposeInitialRead:
+					lastReadAt = time.Now()
+				}
+			}))
+			sum2 := fetch(t, second, "")
+			if sum2.Fingerprint != sum.Fingerprint {
+				t.Fatalf("the second worker planned %s, the first %s", sum2.Fingerprint, sum.Fingerprint)
+			}
+			// Its read of the property's users is slow (each of the two
+			// user lists takes 3 s); reads of one person are not.
+			w.sb.Brivo.SetFault("/v1/api/users", brivosim.Fault{Latency: 3 * time.Second})
+			w.sb.Brivo.SetFault("/v1/api/users/", brivosim.Fault{})
+			if tc.applyAt > 0 {
+				time.Sleep(time.Until(out.At.Add(tc.applyAt)))
+			}
+			res := apply(t, second, ApplyInput{Fingerprint: sum.Fingerprint, AppliedToken: applied.AppliedToken})
+			if !res.Audited || res.Revocations != 1 {
+				t.Fatalf("apply without belief: %+v", res)
+			}
+			if u, _ := w.sb.Brivo.UserByExternalID(out.ExternalID); !u.Suspended {
+				t.Fatal("the resident who moved out is not suspended")
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if !suspendedAt.Before(lastReadAt) {
+				t.Fatalf("the move-out was written %s after the read ended: it waited for the read",
+					suspendedAt.Sub(lastReadAt))
+			}
+			due := out.At.Add(tc.applyAt) // the move-out, or the apply if later
+			if late := suspendedAt.Sub(due); late > time.Second {
+				t.Fatalf("the move-out was written %s after it was due", late)
+			}
+		})
+	}
+}
+
+// The read of a worker that lost what the workflow applied is not the
+// periodic audit: the property's applies wait for it, so it is bulk work,
+// not held to the audit share. With the audit share at 1 read a second,
+// reading the property's users at it would take a second per user.
+func TestReadingAgainIsNotHeldToTheAuditShare(t *testing.T) {
+	w := newWorld(t)
+	first := w.activities()
+	sum := fetch(t, first, "")
+	applied := apply(t, first, ApplyInput{Fingerprint: sum.Fingerprint})
+	users := len(w.sb.Brivo.Users())
+	if users < 20 {
+		t.Fatalf("%d users: too few to tell the audit share from the full rate", users)
+	}
+
+	second := w.activities(brivo.WithAuditShare(0.001)) // 1000/s × 0.001: 1 audit read a second
+	fetch(t, second, "")
+	w.sb.Brivo.ResetCalls()
+	start := time.Now()
+	res := apply(t, second, ApplyInput{Fingerprint: sum.Fingerprint, AppliedToken: applied.AppliedToken})
+	took := time.Since(start)
+	reads := w.sb.Brivo.Calls()["GET /users/{id}/credentials"]
+	if !res.Audited || reads < users/2 {
+		t.Fatalf("the second worker read %d users' credentials (audited %v); want every user's", reads, res.Audited)
+	}
+	if limit := time.Duration(reads/2) * time.Second; took > limit {
+		t.Fatalf("reading %d users' credentials took %s, as if held to the audit share (1 a second)", reads, took)
 	}
 }

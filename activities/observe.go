@@ -30,13 +30,14 @@ import (
 // outside the property's managed groups are not ours (contract: we own
 // building and unit groups).
 //
-// The reads of a property's first sync (first) are bulk work, like the
-// writes that follow them; every later read is an audit read, held to the
-// audit share of the budget.
-func (a *Activities) readObserved(ctx context.Context, propertyID string, r access.Result, first bool) ([]access.ObservedUser, error) {
-	if first {
+// kind says why the property is read, which sets the priority of the reads.
+func (a *Activities) readObserved(ctx context.Context, propertyID string, r access.Result, kind readKind) ([]access.ObservedUser, error) {
+	switch kind {
+	case readInitial:
 		ctx = brivo.WithPriority(brivo.WithPurpose(ctx, purposeInitialRead), brivo.PriorityBulk)
-	} else {
+	case readAgain:
+		ctx = brivo.WithPriority(brivo.WithPurpose(ctx, purposeAuditRead), brivo.PriorityBulk)
+	default:
 		ctx = brivo.WithPriority(brivo.WithPurpose(ctx, purposeAuditRead), brivo.PriorityAudit)
 	}
 	fieldID, err := a.propertyField(ctx)
@@ -109,6 +110,23 @@ func (a *Activities) readObserved(ctx context.Context, propertyID string, r acce
 	a.Logger.Info("audited Brivo records", "propertyId", propertyID, "users", len(out))
 	return out, nil
 }
+
+// readKind says why a property's Brivo records are read.
+type readKind int
+
+const (
+	// readAudit: the periodic audit (or a preview). Audit reads, held to
+	// the audit share of the budget.
+	readAudit readKind = iota
+	// readInitial: a property's first sync. Bulk work, like the writes
+	// that follow.
+	readInitial
+	// readAgain: a worker that does not hold what the workflow last
+	// applied (the plan moved to it, or it restarted) reads what it lost.
+	// Not an audit the operator scheduled, and the property's applies
+	// wait for it: bulk work, not held to the audit share.
+	readAgain
+)
 
 // managedGroups lists the Brivo groups this property's sync manages: its
 // building groups, its explicitly mapped unit groups and every group a

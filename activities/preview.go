@@ -63,7 +63,7 @@ func (a *Activities) previewChanges(ctx context.Context, propertyID string, mem 
 	}
 	if field != 0 {
 		a.rememberField(field)
-		if observed, err = a.readObserved(ctx, propertyID, mem.plan.result, false); err != nil {
+		if observed, err = a.readObserved(ctx, propertyID, mem.plan.result, readAudit); err != nil {
 			return access.ChangeSet{}, nil, err
 		}
 	}
