@@ -52,13 +52,12 @@ func (c historyCost) String() string {
 
 // add counts a segment.
 func (c *historyCost) add(seg []*historypb.HistoryEvent) {
-	c.n++
-	b, f := 0, 0
+	one := historyCost{n: 1, events: len(seg)}
 	for _, ev := range seg {
-		b += proto.Size(ev)
-		f += proto.Size(withoutCounters(withoutClock(ev)))
+		one.bytes += proto.Size(ev)
+		one.fixedBytes += proto.Size(withoutCounters(withoutClock(ev)))
 	}
-	c.events, c.bytes, c.fixedBytes = max(c.events, len(seg)), max(c.bytes, b), max(c.fixedBytes, f)
+	*c = largerOf(*c, one)
 }
 
 // larger reports whether c is larger than small in events or fixed bytes.
