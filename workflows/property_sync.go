@@ -436,11 +436,10 @@ func (s *syncer) sleep(ctx workflow.Context) error {
 	if d <= 0 {
 		return ctx.Err()
 	}
-	if d < time.Second && !s.st.Paused && len(s.st.Next) > 0 && s.st.Next[0].At.Equal(wake) &&
-		workflow.GetVersion(ctx, "subsecond-transition", workflow.DefaultVersion, 1) == 1 {
+	if d < time.Second && !s.st.Paused && s.runEarly(ctx, wake) {
 		// A timer shorter than a second fires after a whole second (the
-		// timer resolution). Run the cycle now, for the transition's
-		// instant: the apply waits until that instant before it writes.
+		// timer resolution). Run the cycle now, for the wake's instant:
+		// the apply waits until that instant before it writes.
 		s.cycleAt = wake
 		return ctx.Err()
 	}
@@ -448,6 +447,18 @@ func (s *syncer) sleep(ctx workflow.Context) error {
 		return s.st.SyncRequested || s.sa != s.st.state() // a request, or pause/resume to show
 	})
 	return err
+}
+
+// runEarly says whether a wake less than a second away is run at once
+// rather than left to a timer. A transition's always is. So is an audit's
+// or a poll's (version "subsecond-wake"): its timer would fire up to a
+// second late, and a transition due within that second would wait for it
+// and then for the start of the cycle.
+func (s *syncer) runEarly(ctx workflow.Context, wake time.Time) bool {
+	if len(s.st.Next) > 0 && s.st.Next[0].At.Equal(wake) {
+		return workflow.GetVersion(ctx, "subsecond-transition", workflow.DefaultVersion, 1) == 1
+	}
+	return workflow.GetVersion(ctx, "subsecond-wake", workflow.DefaultVersion, 1) == 1
 }
 
 func (s *syncer) upsertState(ctx workflow.Context, first bool) {

@@ -236,6 +236,27 @@ func TestTransitionUnderASecondAwayIsNotLeftToATimer(t *testing.T) {
 	t.Fatalf("no apply for the instant %s; applies at %v", tr, f.applyTimes)
 }
 
+// So is an audit less than a second after a cycle: its timer would fire a
+// second later, past a transition due just after the audit, which would
+// then wait for the timer and the start of the audit's apply.
+func TestAuditUnderASecondAwayIsNotLeftToATimer(t *testing.T) {
+	env, f := newEnv(t, time.Hour, time.Hour+200*time.Millisecond)
+	poll := start.Add(time.Hour)
+	audit := poll.Add(200 * time.Millisecond)
+	f.transitions = []time.Time{audit.Add(400 * time.Millisecond)}
+	run(env, 2*time.Hour)
+	for i, in := range f.applies {
+		if in.Audit && !in.At.Before(poll) { // not the first cycle's
+			if !in.At.Equal(audit) || !f.applyTimes[i].Equal(poll) {
+				t.Fatalf("the audit for %s was scheduled at %s for %s, want at once after the poll at %s",
+					audit, f.applyTimes[i], in.At, poll)
+			}
+			return
+		}
+	}
+	t.Fatalf("no audit apply; applies at %v", f.applyTimes)
+}
+
 func TestPollPicksUpNoticeAndReaimsTimer(t *testing.T) {
 	env, f := newEnv(t, time.Hour, 24*time.Hour)
 	moveOut := start.Add(5*time.Hour + 30*time.Minute)
