@@ -22,11 +22,15 @@ import (
 // ever spent under a lease.
 const (
 	// leaseWatch is how often the leaser looks at the client's load
-	// between renewals, to renew early when calls start waiting.
-	leaseWatch = 200 * time.Millisecond
-	// leaseRetry is the pause after a failed renewal, and the pace of
-	// renewals while the grant is below the fair share.
+	// between renewals, to renew early when calls start waiting (a
+	// transition at a worker on its floor waits for that renewal).
+	leaseWatch = 50 * time.Millisecond
+	// leaseRetry is the pause after a failed renewal.
 	leaseRetry = 300 * time.Millisecond
+	// belowFairRenew is the pace of renewals while the grant is below the
+	// fair share: the share the others give up comes free at their next
+	// renewals, and a transition's calls wait for it.
+	belowFairRenew = 100 * time.Millisecond
 	// saturated: a worker that used this share of its rate over the last
 	// period wants more than it has.
 	saturated = 0.8
@@ -169,7 +173,7 @@ func (l *brivoLeaser) next() time.Time {
 	contested := workflows.BrivoHeadroom * l.budget / float64(max(1, l.lease.Workers))
 	switch {
 	case l.lease.PerSecond < 0.99*l.lease.Fair:
-		return l.last.Add(leaseRetry)
+		return l.last.Add(belowFairRenew)
 	case l.wanted < 0 && l.lease.Workers > 1 && l.lease.PerSecond > contested:
 		return l.last.Add(overShareRenew)
 	case l.wanted < 0:
