@@ -44,7 +44,7 @@ const (
 	// old rate (or until the old lease would have expired, if sooner): the
 	// time for the answer to reach the worker, which spends the old rate
 	// until then.
-	CutSettle = time.Second
+	CutSettle = 300 * time.Millisecond
 	// floorDivisor: the floor of each live lease is the budget ÷ (this ×
 	// live leases).
 	floorDivisor = 10

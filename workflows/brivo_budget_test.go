@@ -57,13 +57,13 @@ func TestBrivoBudgetLendsAndNeverOversubscribes(t *testing.T) {
 	if !near(a.PerSecond, total/2) {
 		t.Fatalf("a after b's demand: %+v, want %.0f", a, total/2)
 	}
-	now = now.Add(300 * time.Millisecond)
+	now = now.Add(CutSettle / 2)
 	b = st.LeaseAt(now, LeaseRequest{Worker: "b", Budget: budget, Demand: -1})
 	check("b renews before a's cut settled")
 	if b.PerSecond != 0 {
 		t.Fatalf("b while a may still spend its old lease: %+v, want 0", b)
 	}
-	now = now.Add(CutSettle) // a has had its answer
+	now = now.Add(CutSettle / 2) // a has had its answer
 	b = st.LeaseAt(now, LeaseRequest{Worker: "b", Budget: budget, Demand: -1})
 	check("b renews")
 	if !near(b.PerSecond, total/2) {
