@@ -59,6 +59,7 @@ type leaseClient interface {
 // rateClient is the part of the Brivo client the leaser drives.
 type rateClient interface {
 	SetRateLimit(perSecond float64)
+	SetUrgentReserve(perSecond float64)
 	Load() (served uint64, waiting int)
 }
 
@@ -160,6 +161,7 @@ func (l *brivoLeaser) renew(ctx context.Context, release bool) error {
 	changed := lease.Workers != l.lease.Workers || lease.PerSecond != l.lease.PerSecond
 	l.lease, l.expires = lease, now.Add(lease.TTL)
 	l.brivo.SetRateLimit(lease.PerSecond)
+	l.brivo.SetUrgentReserve(lease.Urgent)
 	if changed && l.onChange != nil {
 		l.onChange(lease.Workers, lease.PerSecond)
 	}

@@ -54,14 +54,16 @@ func (f *fakeBudget) UpdateWorkflow(_ context.Context, o client.UpdateWorkflowOp
 // fakeBrivo is a Brivo client's rate and load.
 type fakeBrivo struct {
 	rate    float64
+	urgent  float64
 	served  uint64
 	waiting int
 }
 
-func (b *fakeBrivo) SetRateLimit(r float64) { b.rate = r }
-func (b *fakeBrivo) Load() (uint64, int)    { return b.served, b.waiting }
-func (b *fakeBrivo) work(d time.Duration)   { b.served += uint64(b.rate * d.Seconds()) }
-func quietLogger() *slog.Logger             { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+func (b *fakeBrivo) SetRateLimit(r float64)     { b.rate = r }
+func (b *fakeBrivo) SetUrgentReserve(r float64) { b.urgent = r }
+func (b *fakeBrivo) Load() (uint64, int)        { return b.served, b.waiting }
+func (b *fakeBrivo) work(d time.Duration)       { b.served += uint64(b.rate * d.Seconds()) }
+func quietLogger() *slog.Logger                 { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 func newLeaser(f *fakeBudget, name string, b *fakeBrivo) *brivoLeaser {
 	return &brivoLeaser{tc: f, queue: "q", self: name, budget: 100, brivo: b, logger: quietLogger(),
 		now: func() time.Time { return *f.now }}
@@ -87,6 +89,9 @@ func TestLeasersShareTheBudgetByDemand(t *testing.T) {
 		if s := ba.rate + bb.rate; s > total+1e-9 {
 			t.Fatalf("%s: workers run at %.2f/s together, above %.2f/s", what, s, total)
 		}
+		if s := ba.rate + bb.rate + ba.urgent + bb.urgent; s > 100+1e-9 {
+			t.Fatalf("%s: leases and urgent reserves add up to %.2f/s, above the budget", what, s)
+		}
 	}
 	for range 3 {
 		step("a busy, b idle", a, ba)
@@ -106,6 +111,9 @@ func TestLeasersShareTheBudgetByDemand(t *testing.T) {
 	}
 	if ba.rate < total/2-1e-9 || bb.rate < total/2-1e-9 {
 		t.Fatalf("both busy: a %.2f/s b %.2f/s, want %.2f each", ba.rate, bb.rate, total/2)
+	}
+	if want := (100 - total) / 2; ba.urgent != want || bb.urgent != want {
+		t.Fatalf("urgent reserves a %.2f/s b %.2f/s, want the headroom halved, %.2f each", ba.urgent, bb.urgent, want)
 	}
 	if f.starts != 2 {
 		t.Fatalf("each leaser should start (or find) the budget workflow once; %d starts", f.starts)

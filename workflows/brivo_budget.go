@@ -44,7 +44,7 @@ const (
 	// old rate (or until the old lease would have expired, if sooner): the
 	// time for the answer to reach the worker, which spends the old rate
 	// until then.
-	CutSettle = 300 * time.Millisecond
+	CutSettle = time.Second
 	// floorDivisor: the floor of each live lease is the budget ÷ (this ×
 	// live leases).
 	floorDivisor = 10
@@ -75,7 +75,12 @@ type Lease struct {
 	PerSecond float64 `json:"perSecond"`
 	// Fair is the worker's fair share now; PerSecond is below it while
 	// other workers still hold leases granted before this one's demand.
-	Fair    float64       `json:"fair"`
+	Fair float64 `json:"fair"`
+	// Urgent is the worker's part of the headroom the leases leave (the
+	// budget × (1 − BrivoHeadroom) ÷ live leases): urgent calls alone may
+	// spend it on top of PerSecond, so a due transition at a worker whose
+	// lease is small or just cut does not wait for the next renewal.
+	Urgent  float64       `json:"urgent,omitempty"`
 	TTL     time.Duration `json:"ttl"`
 	Workers int           `json:"workers"`
 }
@@ -218,7 +223,11 @@ func (st *BudgetState) LeaseAt(now time.Time, req LeaseRequest) Lease {
 		ttl = IdleLeaseTTL
 	}
 	me.Expires = now.Add(ttl)
-	return Lease{PerSecond: grant, Fair: fair[i], TTL: ttl, Workers: len(st.Leases)}
+	urgent := 0.0
+	if grant > 0 {
+		urgent = (1 - BrivoHeadroom) * budget / float64(len(st.Leases))
+	}
+	return Lease{PerSecond: grant, Fair: fair[i], Urgent: urgent, TTL: ttl, Workers: len(st.Leases)}
 }
 
 // fairShares divides total max-min fairly: each lease wants max(demand,

@@ -261,6 +261,12 @@ func (c *Client) send(req *http.Request, retry bool) (*http.Response, error) {
 // account's budget changes. A rate of 0 holds every call until a rate is set.
 func (c *Client) SetRateLimit(perSecond float64) { c.gate.setRate(perSecond) }
 
+// SetUrgentReserve sets the rate that urgent calls (PriorityUrgent) may
+// spend on top of the rate limit, e.g. the worker's part of the headroom
+// the shared budget leaves unleased. It is spent only while the rate limit
+// is above 0.
+func (c *Client) SetUrgentReserve(perSecond float64) { c.gate.setUrgentReserve(perSecond) }
+
 // Load reports how many calls the client has let go so far and how many
 // wait for the rate now: the demand a worker states when it leases its
 // share of the account's budget.

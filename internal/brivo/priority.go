@@ -46,11 +46,14 @@ func PriorityOf(ctx context.Context) Priority {
 // the rate ever arrives in one second) and hands each slot to the most
 // urgent waiting call. Audit reads also take a slot of the audit limiter
 // (share × rate): with only audit reads waiting, the other slots go unused,
-// which is the cap. A dispatcher goroutine runs while calls wait.
+// which is the cap. Urgent calls may also take a slot of the urgent
+// reserve, on top of the rate, but only while the process has a rate. A
+// dispatcher goroutine runs while calls wait.
 type gate struct {
 	mu        sync.Mutex
 	limiter   *rate.Limiter
 	audit     *rate.Limiter
+	urgent    *rate.Limiter
 	share     float64
 	holdUntil time.Time
 	queues    [priorities][]*waiter
@@ -65,8 +68,15 @@ type waiter struct{ ready chan struct{} }
 func newGate(perSecond, auditShare float64) *gate {
 	g := &gate{share: auditShare, now: time.Now,
 		limiter: rate.NewLimiter(rate.Limit(perSecond), 1),
-		audit:   rate.NewLimiter(rate.Limit(perSecond*auditShare), 1)}
+		audit:   rate.NewLimiter(rate.Limit(perSecond*auditShare), 1),
+		urgent:  rate.NewLimiter(0, 1)}
 	return g
+}
+
+// setUrgentReserve sets the rate urgent calls may spend on top of the
+// process's rate.
+func (g *gate) setUrgentReserve(perSecond float64) {
+	g.urgent.SetLimit(rate.Limit(max(0, perSecond)))
 }
 
 // setRate changes the process's rate (the account budget divided among the
@@ -155,6 +165,14 @@ func (g *gate) dispatch() {
 			time.Sleep(20 * time.Millisecond)
 			continue
 		}
+		g.mu.Lock()
+		if len(g.queues[PriorityUrgent]) > 0 && g.urgent.Limit() > 0 && g.urgent.Allow() {
+			// An urgent call need not wait for the rate's next slot.
+			g.serve(PriorityUrgent)
+			g.mu.Unlock()
+			continue
+		}
+		g.mu.Unlock()
 		_ = g.limiter.Wait(context.Background())
 		g.mu.Lock()
 		for p := range g.queues {
@@ -162,11 +180,17 @@ func (g *gate) dispatch() {
 			if len(q) == 0 || (Priority(p) == PriorityAudit && !g.audit.Allow()) {
 				continue
 			}
-			close(q[0].ready)
-			g.queues[p] = q[1:]
-			g.served++
+			g.serve(Priority(p))
 			break
 		}
 		g.mu.Unlock()
 	}
+}
+
+// serve hands a slot to the first call waiting at p (g.mu held).
+func (g *gate) serve(p Priority) {
+	q := g.queues[p]
+	close(q[0].ready)
+	g.queues[p] = q[1:]
+	g.served++
 }

@@ -117,3 +117,58 @@ func TestGateRateZeroHoldsUntilARateIsSet(t *testing.T) {
 		t.Fatalf("load = %d served, %d waiting; want 1, 0", served, waiting)
 	}
 }
+
+// Urgent calls may spend the urgent reserve on top of the rate; other calls
+// may not. At 4/s with a reserve of 4/s, 12 urgent calls go at about 8/s
+// (1.4 s) and 12 bulk calls at 4/s (2.75 s at least).
+func TestGateUrgentCallsSpendTheReserve(t *testing.T) {
+	took := func(p Priority) time.Duration {
+		g := newGate(4, 0.5)
+		g.setUrgentReserve(4)
+		start := time.Now()
+		var wg sync.WaitGroup
+		for range 12 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := g.wait(context.Background(), p); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		return time.Since(start)
+	}
+	if d := took(PriorityBulk); d < 2700*time.Millisecond {
+		t.Fatalf("12 bulk calls at 4/s took %s: they spent the urgent reserve", d)
+	}
+	if d := took(PriorityUrgent); d > 2200*time.Millisecond {
+		t.Fatalf("12 urgent calls at 4/s + 4/s reserve took %s: the reserve was not spent", d)
+	}
+}
+
+// Without a rate (no lease of the budget), the urgent reserve is not spent.
+func TestGateUrgentReserveNeedsARate(t *testing.T) {
+	g := newGate(0, 0.5)
+	g.setUrgentReserve(100)
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	if err := g.wait(ctx, PriorityUrgent); err == nil {
+		t.Fatal("an urgent call went with no rate set, on the reserve alone")
+	}
+}
+
+// With no urgent reserve set, urgent calls go at the rate alone: 3 of them
+// at 1/s take 2 s (the first at once).
+func TestGateWithoutReserveUrgentCallsKeepToTheRate(t *testing.T) {
+	g := newGate(1, 0.5)
+	start := time.Now()
+	for range 3 {
+		if err := g.wait(context.Background(), PriorityUrgent); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d := time.Since(start); d < 1900*time.Millisecond {
+		t.Fatalf("3 urgent calls at 1/s with no reserve took %s", d)
+	}
+}
