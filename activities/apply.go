@@ -174,6 +174,7 @@ func (a *Activities) ApplyPlan(ctx context.Context, in ApplyInput) (ApplyResult,
 	res.ProblemSample = problemSample(problems)
 	res.Active = countActive(desired, at)
 	res.Next = nextTransitions(mem.plan.result, at, a.Config.NamesInHistory)
+	a.foresee(in.PropertyID, mem.plan.result, at)
 
 	a.Metrics.Grants(in.PropertyID, res.Grants)
 	a.Metrics.Revocations(in.PropertyID, res.Revocations)

@@ -85,6 +85,7 @@ func (a *Activities) readKeepingTransitions(ctx, urgent context.Context, in Appl
 	after := at
 	for {
 		var due <-chan time.Time
+		a.foresee(in.PropertyID, result, after)
 		if ts := access.Transitions(result, after); len(ts) > 0 && keeping() {
 			t := time.NewTimer(max(0, ts[0].At.Sub(a.now())))
 			defer t.Stop()

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/entrata-brivo/entrata-brivo/internal/access"
 	"github.com/entrata-brivo/entrata-brivo/internal/brivo"
 	"github.com/entrata-brivo/entrata-brivo/internal/brivosim"
 	"github.com/entrata-brivo/entrata-brivo/internal/sandbox"
@@ -160,5 +161,42 @@ func TestReadingAgainIsNotHeldToTheAuditShare(t *testing.T) {
 	}
 	if limit := time.Duration(reads/2) * time.Second; took > limit {
 		t.Fatalf("reading %d users' credentials took %s, as if held to the audit share (1 a second)", reads, took)
+	}
+}
+
+// After an apply, the worker's Brivo client foresees the calls of the
+// property's next transition that needs a write (2 per transition), so its
+// leaser asks for their rate shortly before the instant; a move-in, which
+// the window Brivo holds opens by itself, is not foreseen.
+func TestApplyForeseesTheNextTransitionsCalls(t *testing.T) {
+	w := newWorldWithDemo(t, &sandbox.Demo{MoveInAfter: 20 * time.Minute, MoveOutAfter: time.Hour})
+	env := w.activities()
+	sum := fetch(t, env, "")
+	res := apply(t, env, ApplyInput{Fingerprint: sum.Fingerprint})
+	var at time.Time
+	writes := 0
+	for _, tr := range res.Next {
+		if !at.IsZero() && !tr.At.Equal(at) {
+			break
+		}
+		if tr.Kind != access.KindMoveIn {
+			at = tr.At
+			writes++
+		}
+	}
+	if writes == 0 {
+		t.Fatalf("no transition that needs a write among the next %d", len(res.Next))
+	}
+	bc := env.a.Brivo
+	if got := bc.Foreseen(at, 0); got != 2*writes {
+		t.Fatalf("at the next write instant (%d transitions): %d calls foreseen, want %d", writes, got, 2*writes)
+	}
+	if got := bc.Foreseen(at.Add(-3*time.Second), time.Second); got != 0 {
+		t.Fatalf("3 s before the instant %d calls are foreseen within 1 s", got)
+	}
+	if in := w.sb.Demo.MoveIn.At; in.Before(at) {
+		if got := bc.Foreseen(in, 0); got != 0 {
+			t.Fatalf("at the demo move-in %d calls are foreseen", got)
+		}
 	}
 }

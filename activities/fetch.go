@@ -68,6 +68,7 @@ func (a *Activities) FetchPlan(ctx context.Context, in FetchPlanInput) (PlanSumm
 	mem.mu.Lock()
 	mem.plan = &plan{fingerprint: fp, result: result, fetchedAt: now, confirmedGone: gone, leases: leases}
 	mem.mu.Unlock()
+	a.foresee(in.PropertyID, result, now)
 
 	a.Metrics.Problems(in.PropertyID, len(result.Problems))
 	a.Metrics.UnmappedUnits(in.PropertyID, len(result.UnmappedUnits))

@@ -48,6 +48,14 @@ const (
 	// worker's calls start waiting (a transition at an idle worker), the
 	// share it needs comes free within this long.
 	overShareRenew = 250 * time.Millisecond
+	// foresightLead is how long before a transition's instant this worker
+	// asks for the rate its calls need (activities foresee them): the
+	// others give their share up at their next renewals (within
+	// busyRenew), and it comes free CutSettle later.
+	foresightLead = 2500 * time.Millisecond
+	// foreseenSpan: foreseen calls are asked for at the rate that makes
+	// them all within this long.
+	foreseenSpan = 500 * time.Millisecond
 )
 
 // leaseClient is the part of the Temporal client the leaser needs.
@@ -61,6 +69,7 @@ type rateClient interface {
 	SetRateLimit(perSecond float64)
 	SetUrgentReserve(perSecond float64)
 	Load() (served uint64, waiting int)
+	Foreseen(now time.Time, within time.Duration) int
 }
 
 // brivoLeaser keeps this worker's Brivo rate at its lease.
@@ -76,7 +85,9 @@ type brivoLeaser struct {
 
 	lease     workflows.Lease
 	wanted    float64   // the demand stated at the last renewal
-	lastCall  time.Time // when a call was last seen going or waiting (run)
+	lastCall  time.Time // when a call was last seen going or waiting (tick)
+	lastSeen  uint64    // the calls served at the last tick
+	due       time.Time // when the next renewal is due (tick)
 	expires   time.Time // local: the renewal's send time + TTL
 	last      time.Time // when the last renewal was sent
 	lastSrv   uint64
@@ -85,10 +96,25 @@ type brivoLeaser struct {
 	lastLogAt time.Time
 }
 
-// demand states the calls per second this worker wants, from what it used
-// since the last renewal: as many as it can get (-1) when calls wait or it
-// used nearly all of its rate.
+// demand states the calls per second this worker wants: what it used since
+// the last renewal (as many as it can get, -1, when calls wait or it used
+// nearly all of its rate), and at least the rate the urgent calls foreseen
+// shortly need.
 func (l *brivoLeaser) demand(now time.Time) float64 {
+	d := l.used(now)
+	if d < 0 {
+		return d
+	}
+	return max(d, l.foreseen(now))
+}
+
+// foreseen is the rate the urgent calls foreseen within foresightLead need.
+func (l *brivoLeaser) foreseen(now time.Time) float64 {
+	return float64(l.brivo.Foreseen(now, foresightLead)) / foreseenSpan.Seconds()
+}
+
+// used is the demand measured from the calls since the last renewal.
+func (l *brivoLeaser) used(now time.Time) float64 {
 	served, waiting := l.brivo.Load()
 	used := served - l.lastSrv
 	l.lastSrv = served
@@ -189,30 +215,11 @@ func (l *brivoLeaser) run(ctx context.Context) {
 	l.brivo.SetRateLimit(0)
 	t := time.NewTicker(leaseWatch)
 	defer t.Stop()
-	due := l.now()
-	var lastServed uint64
-	l.lastCall = due
+	l.due, l.lastCall = l.now(), l.now()
 	for {
-		now := l.now()
-		served, waiting := l.brivo.Load()
-		if served != lastServed || waiting > 0 {
-			lastServed, l.lastCall = served, now
-		}
-		// The demand has changed: calls wait on a floor lease, or a busy
-		// lease has gone quiet. Renew now.
-		early := (waiting > 0 && l.lease.TTL == workflows.IdleLeaseTTL) ||
-			(l.lease.TTL == workflows.BusyLeaseTTL && now.Sub(l.lastCall) >= quietAfter && l.last.Before(l.lastCall))
-		if !now.Before(due) || early {
-			if err := l.renew(ctx, false); err != nil {
-				if ctx.Err() != nil {
-					break
-				}
-				l.failed(err)
-				due = l.now().Add(leaseRetry)
-			} else {
-				l.failures = 0
-				due = l.next()
-			}
+		l.tick(ctx)
+		if ctx.Err() != nil {
+			break
 		}
 		select {
 		case <-ctx.Done():
@@ -227,6 +234,34 @@ func (l *brivoLeaser) run(ctx context.Context) {
 	if err := l.renew(rctx, true); err != nil {
 		l.logger.Warn("brivo budget: could not release this worker's lease; it lapses by itself", "error", err)
 	}
+}
+
+// tick looks at the client's load (every leaseWatch) and renews the lease
+// when it is due, or at once when the demand has changed.
+func (l *brivoLeaser) tick(ctx context.Context) {
+	now := l.now()
+	served, waiting := l.brivo.Load()
+	if served != l.lastSeen || waiting > 0 {
+		l.lastSeen, l.lastCall = served, now
+	}
+	// The demand has changed: calls wait on a floor lease, a transition's
+	// calls are foreseen shortly, or a busy lease has gone quiet.
+	early := (waiting > 0 && l.lease.TTL == workflows.IdleLeaseTTL) ||
+		(l.wanted >= 0 && l.foreseen(now) > l.wanted) ||
+		(l.lease.TTL == workflows.BusyLeaseTTL && now.Sub(l.lastCall) >= quietAfter && l.last.Before(l.lastCall))
+	if now.Before(l.due) && !early {
+		return
+	}
+	if err := l.renew(ctx, false); err != nil {
+		if ctx.Err() != nil {
+			return
+		}
+		l.failed(err)
+		l.due = l.now().Add(leaseRetry)
+		return
+	}
+	l.failures = 0
+	l.due = l.next()
 }
 
 // failed handles a failed renewal: the lease runs on until it lapses, then

@@ -53,17 +53,27 @@ func (f *fakeBudget) UpdateWorkflow(_ context.Context, o client.UpdateWorkflowOp
 
 // fakeBrivo is a Brivo client's rate and load.
 type fakeBrivo struct {
-	rate    float64
-	urgent  float64
-	served  uint64
-	waiting int
+	rate     float64
+	urgent   float64
+	served   uint64
+	waiting  int
+	foreseen map[time.Time]int // urgent calls expected at each instant
 }
 
 func (b *fakeBrivo) SetRateLimit(r float64)     { b.rate = r }
 func (b *fakeBrivo) SetUrgentReserve(r float64) { b.urgent = r }
 func (b *fakeBrivo) Load() (uint64, int)        { return b.served, b.waiting }
 func (b *fakeBrivo) work(d time.Duration)       { b.served += uint64(b.rate * d.Seconds()) }
-func quietLogger() *slog.Logger                 { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+func (b *fakeBrivo) Foreseen(now time.Time, within time.Duration) int {
+	n := 0
+	for at, calls := range b.foreseen {
+		if !at.Before(now) && !at.After(now.Add(within)) {
+			n += calls
+		}
+	}
+	return n
+}
+func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 func newLeaser(f *fakeBudget, name string, b *fakeBrivo) *brivoLeaser {
 	return &brivoLeaser{tc: f, queue: "q", self: name, budget: 100, brivo: b, logger: quietLogger(),
 		now: func() time.Time { return *f.now }}
@@ -174,5 +184,49 @@ func TestOverShareLeaseRenewsFast(t *testing.T) {
 	l.lease = workflows.Lease{Workers: 1, PerSecond: 90, Fair: 90, TTL: workflows.BusyLeaseTTL}
 	if got := l.next().Sub(now); got != busyRenew {
 		t.Fatalf("alone: renews after %s, want %s", got, busyRenew)
+	}
+}
+
+// A worker on its floor whose activities foresee a transition's calls asks
+// for their rate shortly before the instant, so the calls find it there
+// instead of waiting for the busy worker's cut to settle; it gives the rate
+// back after the instant. Both leasers tick every leaseWatch, as run does.
+func TestForeseenCallsGetTheirRateBeforeTheInstant(t *testing.T) {
+	now := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	f := &fakeBudget{now: &now}
+	ba, bb := &fakeBrivo{waiting: 10}, &fakeBrivo{}
+	a, b := newLeaser(f, "a", ba), newLeaser(f, "b", bb)
+	a.due, b.due, a.lastCall, b.lastCall = now, now, now, now
+	total := workflows.BrivoHeadroom * 100
+	floor := total / 20
+	until := func(end time.Time) {
+		t.Helper()
+		for now.Before(end) {
+			now = now.Add(leaseWatch)
+			ba.work(leaseWatch)
+			a.tick(context.Background())
+			b.tick(context.Background())
+			if s := ba.rate + bb.rate; s > total+1e-9 {
+				t.Fatalf("at %s: workers run at %.2f/s together, above %.2f/s", now, s, total)
+			}
+		}
+	}
+	until(now.Add(5 * time.Second))
+	if bb.rate > floor+1e-9 {
+		t.Fatalf("idle worker holds %.2f/s, want the floor %.2f/s", bb.rate, floor)
+	}
+	instant := now.Add(5 * time.Second)
+	bb.foreseen = map[time.Time]int{instant: 10}
+	until(instant.Add(-foresightLead - leaseWatch))
+	if bb.rate > floor+1e-9 {
+		t.Fatalf("%s before the instant the worker already holds %.2f/s", foresightLead, bb.rate)
+	}
+	until(instant)
+	if want := 10 / foreseenSpan.Seconds(); bb.rate < want-1e-9 {
+		t.Fatalf("at the instant the worker holds %.2f/s for 10 foreseen calls, want %.2f/s", bb.rate, want)
+	}
+	until(instant.Add(2 * time.Second))
+	if bb.rate > floor+1e-9 || ba.rate < total-floor-1e-9 {
+		t.Fatalf("after the instant: b holds %.2f/s, a %.2f/s; want the floor %.2f/s back with a", bb.rate, ba.rate, floor)
 	}
 }

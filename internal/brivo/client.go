@@ -267,6 +267,19 @@ func (c *Client) SetRateLimit(perSecond float64) { c.gate.setRate(perSecond) }
 // is above 0.
 func (c *Client) SetUrgentReserve(perSecond float64) { c.gate.setUrgentReserve(perSecond) }
 
+// Foresee records that about calls urgent calls are expected at at, for key
+// (a property; a later Foresee for the same key replaces it, and calls 0
+// forgets it): a worker that leases its share of the account's budget asks
+// for the rate they need shortly before at, so that the calls of a
+// transition do not wait for the rate at its instant.
+func (c *Client) Foresee(key string, at time.Time, calls int) { c.gate.foresee(key, at, calls) }
+
+// Foreseen counts the urgent calls expected (Foresee) from now until now +
+// within, and those whose instant passed less than 2 s ago.
+func (c *Client) Foreseen(now time.Time, within time.Duration) int {
+	return c.gate.foreseenWithin(now, within)
+}
+
 // Load reports how many calls the client has let go so far and how many
 // wait for the rate now: the demand a worker states when it leases its
 // share of the account's budget.

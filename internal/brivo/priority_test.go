@@ -172,3 +172,76 @@ func TestGateWithoutReserveUrgentCallsKeepToTheRate(t *testing.T) {
 		t.Fatalf("3 urgent calls at 1/s with no reserve took %s", d)
 	}
 }
+
+// A call waiting for its slot at a small rate (a floor lease) goes as soon
+// as a larger rate is set, not when the small rate's slot comes: at 0.5/s
+// the second call would wait 2 s.
+func TestGateRaisedRateEndsTheWaitForASlot(t *testing.T) {
+	g := newGate(0.5, 0.5)
+	if err := g.wait(context.Background(), PriorityBulk); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan time.Time, 1)
+	go func() { _ = g.wait(context.Background(), PriorityBulk); done <- time.Now() }()
+	time.Sleep(100 * time.Millisecond)
+	raised := time.Now()
+	g.setRate(100)
+	select {
+	case at := <-done:
+		if d := at.Sub(raised); d > 500*time.Millisecond {
+			t.Fatalf("the call went %s after the rate was raised", d)
+		}
+	case <-time.After(1500 * time.Millisecond):
+		t.Fatal("the call still waits for the slot of the old 0.5/s rate")
+	}
+}
+
+// An urgent call that arrives while the dispatcher waits for the rate's
+// next slot goes on the urgent reserve at once, not after that slot.
+func TestGateUrgentCallArrivingMidWaitTakesTheReserve(t *testing.T) {
+	g := newGate(0.5, 0.5)
+	g.setUrgentReserve(10)
+	if err := g.wait(context.Background(), PriorityBulk); err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = g.wait(context.Background(), PriorityBulk) }() // waits 2 s for its slot
+	time.Sleep(200 * time.Millisecond)
+	start := time.Now()
+	if err := g.wait(context.Background(), PriorityUrgent); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 500*time.Millisecond {
+		t.Fatalf("the urgent call waited %s behind the bulk call's slot", d)
+	}
+}
+
+// Foreseen urgent calls count from shortly before their instant until
+// shortly after it; a later foresight for the same key replaces the
+// earlier, and 0 calls forgets it.
+func TestGateForeseenCallsCountNearTheirInstant(t *testing.T) {
+	g := newGate(10, 0.5)
+	now := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	g.foresee("100", now.Add(2*time.Second), 4)
+	g.foresee("101", now.Add(time.Minute), 6)
+	cases := []struct {
+		at   time.Time
+		want int
+	}{
+		{now, 4},                                          // 2 s ahead, within 3 s
+		{now.Add(-2 * time.Second), 0},                    // 4 s ahead
+		{now.Add(3 * time.Second), 4},                     // 1 s after: still counts
+		{now.Add(58 * time.Second), 6},                    // the other key; the first is gone
+		{now.Add(2*time.Second + 50*time.Millisecond), 0}, // forgotten for good
+	}
+	for _, c := range cases {
+		if got := g.foreseenWithin(c.at, 3*time.Second); got != c.want {
+			t.Fatalf("at %s: %d calls foreseen within 3 s, want %d", c.at.Sub(now), got, c.want)
+		}
+	}
+	g.foresee("101", now.Add(2*time.Minute), 2)
+	g.foresee("102", now.Add(2*time.Minute), 3)
+	g.foresee("102", now.Add(2*time.Minute), 0)
+	if got := g.foreseenWithin(now.Add(2*time.Minute), time.Second); got != 2 {
+		t.Fatalf("replaced and forgotten foresights: %d calls, want 2", got)
+	}
+}
