@@ -64,6 +64,29 @@ func TestScaleReduced(t *testing.T) {
 	})
 }
 
+// lastSyncedAt is when the last property's first apply completed, by the
+// server's clock (no later than seen, when convergence was seen): the
+// status polls that see it take up to a second of their own.
+func (s *stack) lastSyncedAt(seen time.Time) time.Time {
+	s.t.Helper()
+	var last time.Time
+	ids := s.sb.PropertyIDs()
+	firsts := firstApplies(s.t, s, ids)
+	for _, id := range ids {
+		at := firsts[id]
+		if at.IsZero() {
+			s.t.Fatalf("%s: converged, but no ApplyPlan completed in its history", id)
+		}
+		if at.After(last) {
+			last = at
+		}
+	}
+	if last.After(seen) {
+		return seen
+	}
+	return last
+}
+
 // scaleConfig sizes one scale run.
 type scaleConfig struct {
 	properties, units int
@@ -190,7 +213,7 @@ func runScale(t *testing.T, cfg scaleConfig) {
 	start := time.Now()
 	s.discover()
 	s.converged(cfg.timeout)
-	synced := time.Now()
+	synced := s.lastSyncedAt(time.Now())
 	initial := synced.Sub(start)
 	reads, writes := readsAndWrites(s.sb.Brivo.Calls())
 	overInitial := s.sb.Brivo.OverCeiling()
