@@ -175,11 +175,7 @@ func (s *syncer) cycle(ctx workflow.Context) {
 		return
 	}
 	s.st.ApplyPending = false
-	for _, tr := range due {
-		// Who is the Brivo external id: no personal data in logs.
-		s.log.Info("Access transition applied", "PropertyID", s.propertyID, "Kind", tr.Kind, "Who", tr.Who,
-			"At", tr.At, "GroupID", tr.GroupID)
-	}
+	s.logApplied(due)
 	if approve {
 		s.st.ApproveNext = false
 		s.lastApprove = ApproveReport{Released: s.st.Held - res.Held, StillHeld: res.Held, Revocations: res.Revocations}
@@ -215,7 +211,7 @@ func (s *syncer) fetch(ctx workflow.Context) (activities.PlanSummary, error) {
 	if s.st.WorkerQueue == "" {
 		in.KnownFingerprint = "" // no worker holds the plan: ask for it in full
 	}
-	if err := workflow.ExecuteActivity(actx, a.FetchPlan, in).Get(ctx, &sum); err != nil {
+	if err := s.awaitFetch(ctx, workflow.ExecuteActivity(actx, a.FetchPlan, in), &sum); err != nil {
 		return sum, err
 	}
 	s.st.LastFetch = workflow.Now(ctx)
@@ -250,6 +246,68 @@ func (s *syncer) fetch(ctx workflow.Context) (activities.PlanSummary, error) {
 		}
 	}
 	return sum, nil
+}
+
+// fetchTransitionHorizon: a fetch in flight looks out for transitions due
+// within this long (its start-to-close bound); a later one is made by the
+// cycle after it.
+const fetchTransitionHorizon = 5 * time.Minute
+
+// awaitFetch waits for the fetch fut into sum. A fetch runs on the Entrata
+// queue, held to the shared Entrata budget: when every property polls at
+// once (at the end of a portfolio's initial sync) it waits there for many
+// seconds (a transfer-in was once 19 s late behind one). So while it waits,
+// each transition that falls due is made at its instant from the plan the
+// holder has (version "transition-during-fetch"), as a routine apply would:
+// a transition never waits for Entrata. An apply that fails leaves the
+// apply owed to the cycle, which makes it once the fetch is back.
+func (s *syncer) awaitFetch(ctx workflow.Context, fut workflow.Future, sum *activities.PlanSummary) error {
+	for !fut.IsReady() {
+		if s.st.Paused || s.st.Fingerprint == "" || s.st.WorkerQueue == "" || s.st.AppliedToken == "" ||
+			len(s.st.Next) == 0 {
+			break
+		}
+		at := s.st.Next[0].At
+		wait := at.Sub(workflow.Now(ctx))
+		if wait > fetchTransitionHorizon ||
+			workflow.GetVersion(ctx, "transition-during-fetch", workflow.DefaultVersion, 1) != 1 {
+			break
+		}
+		if wait > 0 {
+			tctx, cancel := workflow.WithCancel(ctx)
+			fired := false
+			sel := workflow.NewSelector(ctx)
+			sel.AddFuture(fut, func(workflow.Future) {})
+			sel.AddFuture(workflow.NewTimer(tctx, wait), func(workflow.Future) { fired = true })
+			sel.Select(ctx)
+			if !fired {
+				cancel() // the fetch came back first: the cycle goes on
+				break
+			}
+		}
+		due := s.st.due(at)
+		res, err := s.apply(ctx, at, false, false, unconfirmedHolderStartWithin)
+		if err != nil {
+			s.st.ApplyPending = true
+			s.log.Warn("A transition due during a poll could not be applied; the poll's cycle applies it",
+				"PropertyID", s.propertyID, "At", at, "Error", err)
+			break
+		}
+		s.logApplied(due)
+		var report SyncReport
+		s.record(ctx, at, res, &report)
+		s.st.dropPast(at)
+	}
+	return fut.Get(ctx, sum)
+}
+
+// logApplied logs the transitions an apply made.
+func (s *syncer) logApplied(due []Transition) {
+	for _, tr := range due {
+		// Who is the Brivo external id: no personal data in logs.
+		s.log.Info("Access transition applied", "PropertyID", s.propertyID, "Kind", tr.Kind, "Who", tr.Who,
+			"At", tr.At, "GroupID", tr.GroupID)
+	}
 }
 
 // How long an apply may wait to start on the worker queue holding the plan.

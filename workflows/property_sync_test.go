@@ -145,6 +145,13 @@ var start = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 
 func newEnv(t *testing.T, poll, audit time.Duration) (*testsuite.TestWorkflowEnvironment, *fakeProperty) {
 	t.Helper()
+	return newEnvFetching(t, poll, audit, 0)
+}
+
+// newEnvFetching is newEnv with fetches that take fetchTakes (waiting in
+// the Entrata queue).
+func newEnvFetching(t *testing.T, poll, audit, fetchTakes time.Duration) (*testsuite.TestWorkflowEnvironment, *fakeProperty) {
+	t.Helper()
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))))
 	env := suite.NewTestWorkflowEnvironment()
@@ -154,10 +161,13 @@ func newEnv(t *testing.T, poll, audit time.Duration) (*testsuite.TestWorkflowEnv
 	f := &fakeProperty{t: t, env: env, fingerprint: "fp1"}
 	env.SetWorkerOptions(worker.Options{Interceptors: []interceptor.WorkerInterceptor{&applyOptionsSpy{f: f}}})
 	env.OnActivity(a.Settings, mock.Anything).Return(activities.Settings{PollInterval: poll, AuditInterval: audit}, nil)
-	env.OnActivity(a.FetchPlan, mock.Anything, mock.Anything).Return(
+	fetch := env.OnActivity(a.FetchPlan, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.FetchPlanInput) (activities.PlanSummary, error) {
 			return f.fetch(in)
 		})
+	if fetchTakes > 0 {
+		fetch.After(fetchTakes)
+	}
 	env.OnActivity(a.ApplyPlan, mock.Anything, mock.Anything).Return(
 		func(ctx context.Context, in activities.ApplyInput) (activities.ApplyResult, error) {
 			return f.apply(activity.GetInfo(ctx).TaskQueue, in)
@@ -190,6 +200,28 @@ func appliedAt(f *fakeProperty, at time.Time) bool {
 		}
 	}
 	return false
+}
+
+// A transition that falls due while a poll waits in the Entrata queue is
+// made at its instant, from the plan the holder has, not when the poll
+// comes back: with fetches taking 40 s, the first fetch returns at 40 s, the
+// poll due at 100 s returns at 140 s, and the transition at 120 s is applied
+// at 120 s.
+func TestTransitionDuringASlowPollIsAppliedAtItsInstant(t *testing.T) {
+	env, f := newEnvFetching(t, time.Minute, 24*time.Hour, 40*time.Second)
+	instant := start.Add(120 * time.Second)
+	f.transitions = []time.Time{instant}
+	run(env, 3*time.Minute)
+	if len(f.fetches) < 2 {
+		t.Fatalf("%d fetches, want the first and the poll at 100 s", len(f.fetches))
+	}
+	// The fake records a fetch when it answers, after the 40 s.
+	if back := f.fetches[1]; back.Add(-40*time.Second).After(instant) || !back.After(instant) {
+		t.Fatalf("the poll came back at %s: the transition did not fall during it", back.Sub(start))
+	}
+	if !appliedAt(f, instant) {
+		t.Fatalf("the transition at +120 s was not applied at its instant; applies at %v", f.applyTimes)
+	}
 }
 
 func TestTransitionsOver90DaysApplyAtTheirInstant(t *testing.T) {
