@@ -64,18 +64,17 @@ func TestScaleReduced(t *testing.T) {
 	})
 }
 
-// lastSyncedAt is when the last property's first apply completed, by the
-// server's clock (no later than seen, when convergence was seen): the
-// status polls that see it take up to a second of their own.
-func (s *stack) lastSyncedAt(seen time.Time) time.Time {
-	s.t.Helper()
+// lastSynced is when the last property's first apply completed (firsts,
+// from firstApplies: the server's clock), no later than seen, when
+// convergence was seen: the status polls that see it take up to a second
+// of their own.
+func lastSynced(t *testing.T, firsts map[string]time.Time, ids []string, seen time.Time) time.Time {
+	t.Helper()
 	var last time.Time
-	ids := s.sb.PropertyIDs()
-	firsts := firstApplies(s.t, s, ids)
 	for _, id := range ids {
 		at := firsts[id]
 		if at.IsZero() {
-			s.t.Fatalf("%s: converged, but no ApplyPlan completed in its history", id)
+			t.Fatalf("%s: converged, but no ApplyPlan completed in its history", id)
 		}
 		if at.After(last) {
 			last = at
@@ -213,8 +212,7 @@ func runScale(t *testing.T, cfg scaleConfig) {
 	start := time.Now()
 	s.discover()
 	s.converged(cfg.timeout)
-	synced := s.lastSyncedAt(time.Now())
-	initial := synced.Sub(start)
+	seen := time.Now() // the end of the initial sync is read from the histories at the end
 	reads, writes := readsAndWrites(s.sb.Brivo.Calls())
 	overInitial := s.sb.Brivo.OverCeiling()
 	residents, noCredential := 0, 0
@@ -232,7 +230,6 @@ func runScale(t *testing.T, cfg scaleConfig) {
 	entrata0 := sumCalls(s.sb.Entrata.Calls())
 	s.waitCycles(t, ids, 0, 1, cfg.timeout)
 	audited := time.Now()
-	round := audited.Sub(synced)
 	aReads, aWrites := readsAndWrites(s.sb.Brivo.Calls())
 	entrataRound := sumCalls(s.sb.Entrata.Calls()) - entrata0
 
@@ -244,6 +241,8 @@ func runScale(t *testing.T, cfg scaleConfig) {
 	// by design; one at a property already synced must not wait behind the
 	// others' bulk syncs.
 	firstSync := firstApplies(t, s, ids)
+	synced := lastSynced(t, firstSync, ids, seen)
+	initial, round := synced.Sub(start), audited.Sub(synced)
 	var before, synced0, inAudit []transitionGap
 	outside := 0
 	for _, g := range gaps {
