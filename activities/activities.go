@@ -185,3 +185,11 @@ func (nopRecorder) UnmappedUnits(string, int)        {}
 func (nopRecorder) UnlistedUsers(string, int)        {}
 func (nopRecorder) SyncSucceeded(string, time.Time)  {}
 func (nopRecorder) AuditCompleted(string, time.Time) {}
+
+// callTimesFields are the log fields that say where an apply's or a
+// step's Brivo calls spent their time.
+func callTimesFields(ct *brivo.CallTimes) []any {
+	s := ct.Summary()
+	return []any{"BrivoCalls", s.Calls, "BrivoWaited", s.Waited, "BrivoInFlight", s.InFlight,
+		"LongestWait", s.LongestWait, "RateThen", s.RateThen}
+}

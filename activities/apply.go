@@ -46,11 +46,14 @@ func (a *Activities) ApplyPlan(ctx context.Context, in ApplyInput) (ApplyResult,
 	}
 	hb := startHeartbeats(ctx, applyProgress{})
 	defer hb.close()
+	ctx, times := brivo.WithCallTimes(ctx)
+	begun := a.now()
 	mem, at, err := a.lockPlan(in)
 	if err != nil {
 		return ApplyResult{}, err
 	}
 	defer mem.mu.Unlock()
+	locked := a.now() // another apply of the property may hold its memory
 	log := activity.GetLogger(ctx)
 	result := mem.plan.result
 
@@ -184,8 +187,9 @@ func (a *Activities) ApplyPlan(ctx context.Context, in ApplyInput) (ApplyResult,
 		a.Metrics.AuditCompleted(in.PropertyID, auditStart)
 	}
 	a.Metrics.SyncSucceeded(in.PropertyID, a.now())
-	log.Info("Apply done", "PropertyID", in.PropertyID, "Grants", res.Grants, "Revocations", res.Revocations,
-		"Changes", len(run.done), "Problems", res.Problems, "Held", res.Held, "Active", res.Active)
+	log.Info("Apply done", append([]any{"PropertyID", in.PropertyID, "Grants", res.Grants, "Revocations", res.Revocations,
+		"Changes", len(run.done), "Problems", res.Problems, "Held", res.Held, "Active", res.Active,
+		"LockWait", locked.Sub(begun), "Took", a.now().Sub(begun)}, callTimesFields(times)...)...)
 	return res, nil
 }
 

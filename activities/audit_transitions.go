@@ -190,12 +190,14 @@ func (a *Activities) unreadStep(ctx context.Context, in ApplyInput, mem *propert
 // believed state differs from it, writing from the belief without reading,
 // and updates the belief.
 func (a *Activities) transitionStep(ctx context.Context, in ApplyInput, mem *propertyMemory, now time.Time) ([]access.Change, error) {
+	ctx, times := brivo.WithCallTimes(ctx)
 	desired := access.DesiredAt(mem.plan.result, now)
 	observed := slices.Clone(mem.believed.users)
 	cs, _, looked, _, err := a.computeChanges(ctx, in.PropertyID, mem, now, desired, &observed, false)
 	if err != nil {
 		return nil, err
 	}
+	computed := a.now()
 	if g := access.Guard(cs, observed, a.Config.Guard); g.Hold && !in.AllowUnscheduledRevocations {
 		cs = access.WithoutUnscheduledRevocations(cs)
 	}
@@ -218,8 +220,9 @@ func (a *Activities) transitionStep(ctx context.Context, in ApplyInput, mem *pro
 		mem.believed = &believedState{token: hashOf(believed), users: believed}
 	}
 	if len(run.done) > 0 {
-		activity.GetLogger(ctx).Info("Transitions made during the audit's reads", "PropertyID", in.PropertyID,
-			"Changes", len(run.done), "At", now)
+		activity.GetLogger(ctx).Info("Transitions made during the audit's reads", append([]any{"PropertyID", in.PropertyID,
+			"Changes", len(run.done), "At", now, "Computed", computed.Sub(now), "Took", a.now().Sub(now)},
+			callTimesFields(times)...)...)
 	}
 	return run.done, nil
 }

@@ -239,6 +239,7 @@ func (c *Client) do(req *http.Request, tmpl string, v any) (*Response, error) {
 }
 
 func (c *Client) send(req *http.Request, retry bool) (*http.Response, error) {
+	asked := time.Now()
 	if err := c.gate.wait(req.Context(), PriorityOf(req.Context())); err != nil {
 		return nil, fmt.Errorf("brivo: %s %s: rate limiter: %w", req.Method, req.URL.Path, err)
 	}
@@ -247,7 +248,9 @@ func (c *Client) send(req *http.Request, retry bool) (*http.Response, error) {
 		return nil, err
 	}
 	req.Header.Set("Authorization", "Bearer "+tok)
+	sent := time.Now()
 	resp, err := c.http.Do(req)
+	recordCall(req.Context(), sent.Sub(asked), time.Since(sent), float64(c.gate.limiter.Limit()))
 	if err != nil {
 		return nil, &TransportError{Method: req.Method, Path: req.URL.Path, Err: scrubURLError(err)}
 	}
