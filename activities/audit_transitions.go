@@ -44,10 +44,11 @@ func (a *Activities) readKeepingTransitions(ctx, urgent context.Context, in Appl
 	believing := in.AppliedToken != "" && mem.believed != nil && mem.believed.token == in.AppliedToken
 	partial := &believedState{}
 	step := func(since, now time.Time) ([]access.Change, error) {
+		sctx, _ := brivo.WithCallTimes(urgent) // the step's log line reports them
 		if believing {
-			return a.transitionStep(urgent, in, mem, now)
+			return a.transitionStep(sctx, in, mem, now)
 		}
-		return a.unreadStep(urgent, in, mem, &partial, since, now)
+		return a.unreadStep(sctx, in, mem, &partial, since, now)
 	}
 	keeping := func() bool { return (believing && mem.believed != nil) || (!believing && partial != nil) }
 
@@ -188,9 +189,10 @@ func (a *Activities) unreadStep(ctx context.Context, in ApplyInput, mem *propert
 
 // transitionStep brings Brivo to the state due at now for the users whose
 // believed state differs from it, writing from the belief without reading,
-// and updates the belief.
+// and updates the belief. Its log line reports the Brivo call times of ctx:
+// the whole step's (readKeepingTransitions sets them), with the look-ups of
+// an unreadStep.
 func (a *Activities) transitionStep(ctx context.Context, in ApplyInput, mem *propertyMemory, now time.Time) ([]access.Change, error) {
-	ctx, times := brivo.WithCallTimes(ctx)
 	desired := access.DesiredAt(mem.plan.result, now)
 	observed := slices.Clone(mem.believed.users)
 	cs, _, looked, _, err := a.computeChanges(ctx, in.PropertyID, mem, now, desired, &observed, false)
@@ -222,7 +224,7 @@ func (a *Activities) transitionStep(ctx context.Context, in ApplyInput, mem *pro
 	if len(run.done) > 0 {
 		activity.GetLogger(ctx).Info("Transitions made during the audit's reads", append([]any{"PropertyID", in.PropertyID,
 			"Changes", len(run.done), "At", now, "Computed", computed.Sub(now), "Took", a.now().Sub(now)},
-			callTimesFields(times)...)...)
+			callTimesFields(brivo.CallTimesOf(ctx))...)...)
 	}
 	return run.done, nil
 }

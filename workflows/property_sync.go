@@ -280,9 +280,11 @@ func (s *syncer) awaitFetch(ctx workflow.Context, fut workflow.Future, sum *acti
 			sel.AddFuture(fut, func(workflow.Future) {})
 			sel.AddFuture(workflow.NewTimer(tctx, wait), func(workflow.Future) { fired = true })
 			sel.Select(ctx)
+			// Cancels the timer if the fetch came back first, and detaches
+			// tctx from ctx either way (a fired timer is left as it is).
+			cancel()
 			if !fired {
-				cancel() // the fetch came back first: the cycle goes on
-				break
+				break // the fetch came back first: the cycle goes on
 			}
 		}
 		due := s.st.due(at)

@@ -42,8 +42,20 @@ func WithCallTimes(ctx context.Context) (context.Context, *CallTimes) {
 	return context.WithValue(ctx, callTimesKey{}, append(parents[:len(parents):len(parents)], ct)), ct
 }
 
-// Summary reads the times added so far.
+// CallTimesOf returns the innermost CallTimes of ctx, or nil.
+func CallTimesOf(ctx context.Context) *CallTimes {
+	all, _ := ctx.Value(callTimesKey{}).([]*CallTimes)
+	if len(all) == 0 {
+		return nil
+	}
+	return all[len(all)-1]
+}
+
+// Summary reads the times added so far (none for a nil CallTimes).
 func (ct *CallTimes) Summary() CallTimesSummary {
+	if ct == nil {
+		return CallTimesSummary{}
+	}
 	ct.mu.Lock()
 	defer ct.mu.Unlock()
 	return CallTimesSummary{Calls: ct.calls, Waited: ct.waited, InFlight: ct.inFlight, LongestWait: ct.longest, RateThen: ct.rate}

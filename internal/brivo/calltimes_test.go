@@ -16,6 +16,12 @@ func TestCallTimesTellWaitingFromFlight(t *testing.T) {
 	u := e.mustCreate(t, "entrata-1") // spends the burst
 	outer, all := WithCallTimes(ctx)
 	inner, one := WithCallTimes(outer)
+	if CallTimesOf(inner) != one || CallTimesOf(outer) != all || CallTimesOf(ctx) != nil {
+		t.Fatal("CallTimesOf does not return the innermost CallTimes of each context")
+	}
+	if s := CallTimesOf(ctx).Summary(); s != (CallTimesSummary{}) {
+		t.Fatalf("a context without CallTimes summarised as %+v; want zero", s)
+	}
 
 	if _, _, err := e.client.Users.Get(inner, u.ID); err != nil {
 		t.Fatal(err)
